@@ -1,0 +1,73 @@
+"""Presales Academy: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import BaseConfig, config_from_environment
+
+
+def create_app(config: BaseConfig | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    config = config if config is not None else config_from_environment()
+    config.finalise(Path(app.instance_path))
+    app.config.from_object(config)
+    app.config["ENV_NAME"] = config.ENV_NAME
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import i18n, security, templating
+    from app.auth import login
+    from app.database import configure_engine
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login.init_app(app, login_manager)  # its sign-in gate runs before the CSRF check
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+    from app.oversight.views import bp as oversight_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(oversight_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.main.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.main.cli import demo_cli
+    from app.oversight.cli import audit_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)

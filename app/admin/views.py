@@ -1,0 +1,147 @@
+"""Administering accounts: list, create, edit, reset passwords, import HR lists."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.admin.forms import ImportUsersForm, NewUserForm, ResetPasswordForm, UserFilterForm, UserForm
+from app.auth import services
+from app.auth.models import Team, User, UserRole
+from app.auth.permissions import Permission, require
+from app.auth.user_csv import decode, parse_people
+from app.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _filtered_users(form: UserFilterForm) -> sa.Select:
+    stmt = sa.select(User).outerjoin(Team).order_by(User.display_name, User.id)
+    if form.q.data:
+        like = f"%{form.q.data.strip()}%"
+        stmt = stmt.where(sa.or_(User.email.ilike(like), User.display_name.ilike(like),
+                                 Team.name.ilike(like)))
+    if form.role.data:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id)
+                                      .where(UserRole.role == form.role.data)))
+    if form.status.data:
+        stmt = stmt.where(User.active.is_(form.status.data == "active"))
+    return stmt
+
+
+@bp.route("/users")
+@require(Permission.MANAGE_USERS)
+def users():
+    form = UserFilterForm(request.args)
+    form.validate()
+    page = db.paginate(_filtered_users(form), per_page=current_app.config["USERS_PAGE_SIZE"],
+                       error_out=False)
+    return render_template("admin/users.html", page=page, form=form)
+
+
+def _changes(form: UserForm) -> services.AccountChanges:
+    return services.AccountChanges(
+        email=form.email.data, display_name=form.display_name.data, team=form.team.data or "",
+        manager_email=form.manager_email.data or "", roles=form.roles.data,
+        locale=form.locale.data, active=form.active.data,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.display_name.data, roles=form.roles.data,
+                password=form.password.data or None, team=form.team.data,
+                manager_email=form.manager_email.data, locale=form.locale.data,
+                actor=current_user,
+            )
+            if not form.active.data:
+                services.update_user(user, services.AccountChanges(active=False),
+                                     actor=current_user)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def edit_user(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.team.data = user.team.name if user.team else ""
+        form.manager_email.data = user.manager.email if user.manager else ""
+        form.roles.data = sorted(r.value for r in user.roles)
+    if form.validate_on_submit():
+        if user.id == current_user.id and ("admin" not in form.roles.data or not form.active.data):
+            flash(_("You cannot remove your own administrator role or deactivate yourself."),
+                  "error")
+            return render_template("admin/user_form.html", form=form, user=user)
+        try:
+            changed = services.update_user(user, _changes(form), actor=current_user)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def reset_password(user_id: int):
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            keep = current_user.get_id() if user.id == current_user.id else None
+            services.set_password(user, form.password.data, actor=current_user, keep_token=keep)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Password set for %(email)s; their sessions have ended.", email=user.email),
+                  "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/reset_password.html", form=form, user=user)
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def import_users():
+    form = ImportUsersForm()
+    outcome = None
+    if form.validate_on_submit():
+        try:
+            parsed = parse_people(decode(form.file.data.read()))
+        except ValueError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            outcome = services.import_people(parsed, actor=current_user)
+            if outcome.ok:
+                db.session.commit()
+                flash(_("Imported: %(c)d created, %(u)d updated, %(n)d unchanged.",
+                        c=outcome.created, u=outcome.updated, n=outcome.unchanged), "success")
+                return redirect(url_for("admin.users"))
+            db.session.rollback()
+    return render_template("admin/import_users.html", form=form, outcome=outcome)

@@ -1,0 +1,49 @@
+"""Sign-in and own-account forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.auth.models import Role
+from app.auth.services import MIN_PASSWORD_LENGTH
+
+LANGUAGE_CHOICES = [("en", "English"), ("zh_CN", "简体中文")]
+
+ROLE_LABELS = {
+    Role.LEARNER: _l("Learner"),
+    Role.TRAINER: _l("Trainer"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.MANAGER: _l("Manager"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Sign out"))

@@ -1,0 +1,340 @@
+"""Account actions: authentication, login sessions, creating and changing users.
+
+Services flush but never commit; the request or CLI command commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import LoginSession, Role, Team, User
+from app.auth.user_csv import ParsedList, PersonRow, RowError
+from app.database import utcnow
+from app.extensions import db
+from app.oversight import audit
+
+MIN_PASSWORD_LENGTH = 10
+SUPPORTED_LOCALES = ("en", "zh_CN")
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is shown to the person."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+
+
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None.
+
+    A missing account costs the same hashing work as a wrong password, so the
+    answer time does not reveal which emails exist.
+    """
+    user = db.session.execute(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+    if user is None or not user.password_hash:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x", method=method))
+        check_password_hash(dummy, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_login_session(user: User) -> str:
+    """Open a server-side login session and return its secret token."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.add(LoginSession(
+        token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime
+    ))
+    user.last_login_at = now
+    user.login_token = token
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The user of a live (unrevoked, unexpired) login session."""
+    login = db.session.execute(
+        sa.select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if login is None or login.revoked_at is not None or login.expires_at <= utcnow():
+        return None
+    login.user.login_token = token
+    return login.user
+
+
+def end_login_session(token: str) -> None:
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_other_sessions(user: User, keep_token: str | None = None) -> None:
+    """Revoke every login session of ``user`` except the one with ``keep_token``."""
+    stmt = sa.update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
+    )
+    if keep_token:
+        stmt = stmt.where(LoginSession.token_hash != _token_hash(keep_token))
+    db.session.execute(stmt.values(revoked_at=utcnow()))
+
+
+def team_named(name: str | None) -> Team | None:
+    """The team with this name, created on first use; None for a blank name."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    team = db.session.execute(sa.select(Team).where(Team.name == name)).scalar_one_or_none()
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.execute(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def snapshot(user: User) -> dict:
+    """The audited view of an account (never the password hash)."""
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "team": user.team.name if user.team else None,
+        "manager": user.manager.email if user.manager else None,
+        "roles": sorted(r.value for r in user.roles),
+        "locale": user.locale,
+        "active": user.active,
+    }
+
+
+@dataclass
+class AccountChanges:
+    """What an admin (or an import) sets on an account; None leaves it as is."""
+
+    display_name: str | None = None
+    team: str | None = None
+    manager_email: str | None = None
+    roles: Iterable[Role | str] | None = None
+    locale: str | None = None
+    active: bool | None = None
+    email: str | None = None
+
+
+def _apply(user: User, changes: AccountChanges) -> None:
+    if changes.email is not None:
+        email = normalise_email(changes.email)
+        other = user_by_email(email)
+        if other is not None and other is not user:
+            raise AccountError(_("Another account already uses %(email)s.", email=email))
+        user.email = email
+    if changes.display_name is not None:
+        if not changes.display_name.strip():
+            raise AccountError(_("The display name cannot be empty."))
+        user.display_name = changes.display_name.strip()
+    if changes.team is not None:
+        user.team = team_named(changes.team)
+    if changes.manager_email is not None:
+        _set_manager(user, changes.manager_email)
+    if changes.roles is not None:
+        user.set_roles(changes.roles)
+    if changes.locale is not None:
+        if changes.locale not in SUPPORTED_LOCALES:
+            raise AccountError(_("Unknown language %(code)s; use en or zh_CN.", code=changes.locale))
+        user.locale = changes.locale
+    if changes.active is not None:
+        user.active = changes.active
+
+
+def _set_manager(user: User, manager_email: str) -> None:
+    if not manager_email.strip():
+        user.manager = None
+        return
+    manager = user_by_email(manager_email)
+    if manager is None:
+        raise AccountError(
+            _("No account has the manager's email %(email)s.", email=manager_email.strip())
+        )
+    if manager is user:
+        raise AccountError(_("A person cannot be their own manager."))
+    seen, boss = {user.id}, manager
+    while boss is not None:  # refuse loops in the reporting line
+        if boss.id in seen:
+            raise AccountError(_("That manager would make a loop in the reporting line."))
+        seen.add(boss.id)
+        boss = boss.manager
+    user.manager = manager
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    *,
+    roles: Iterable[Role | str] = (Role.LEARNER,),
+    password: str | None = None,
+    team: str | None = None,
+    manager_email: str | None = None,
+    locale: str = "en",
+    actor: User | None = None,
+    actor_label: str | None = None,
+) -> User:
+    """Create an account; without a password it cannot sign in until one is set."""
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        raise AccountError(_("An account with the email %(email)s already exists.", email=email))
+    user = User(email=email, display_name=display_name.strip(), locale="en", active=True)
+    if password is not None:
+        check_new_password(password)
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    _apply(user, AccountChanges(display_name=display_name, team=team or "",
+                                manager_email=manager_email or "", roles=roles, locale=locale))
+    db.session.flush()
+    audit.record("user.create", user, actor=actor, actor_label=actor_label,
+                 after=snapshot(user))
+    return user
+
+
+def update_user(user: User, changes: AccountChanges, *, actor: User | None = None,
+                actor_label: str | None = None) -> bool:
+    """Change an account; returns whether anything changed (and was audited)."""
+    before = snapshot(user)
+    _apply(user, changes)
+    db.session.flush()
+    after = snapshot(user)
+    if after == before:
+        return False
+    if before["active"] and not after["active"]:
+        end_other_sessions(user)
+    audit.record("user.update", user, actor=actor, actor_label=actor_label,
+                 before=_changed(before, after), after=_changed(after, before))
+    return True
+
+
+def _changed(mine: dict, theirs: dict) -> dict:
+    return {k: v for k, v in mine.items() if theirs.get(k) != v}
+
+
+def set_password(user: User, password: str, *, actor: User | None = None,
+                 actor_label: str | None = None, keep_token: str | None = None) -> None:
+    """Set a new password and end the person's other sessions."""
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    end_other_sessions(user, keep_token=keep_token)
+    action = "user.password_change" if actor is user else "user.password_reset"
+    audit.record(action, user, actor=actor, actor_label=actor_label)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The person's own language choice (not audited: it affects nobody else)."""
+    if locale not in SUPPORTED_LOCALES:
+        raise AccountError(_("Unknown language %(code)s; use en or zh_CN.", code=locale))
+    user.locale = locale
+
+
+@dataclass
+class ImportOutcome:
+    """What an HR-list import did, or every reason it did nothing."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_people(parsed: ParsedList, *, actor: User | None = None,
+                  actor_label: str | None = None) -> ImportOutcome:
+    """Create or update everyone on the list, or nobody when any row is bad.
+
+    Managers may be people earlier or later in the same file, or existing
+    accounts. Existing accounts (same email) get the list's name, team,
+    manager, roles and language.
+    """
+    if parsed.errors:
+        return ImportOutcome(errors=list(parsed.errors))
+    in_file = {row.email for row in parsed.rows}
+    errors = [
+        RowError(row.line, f"manager_email {row.manager_email} is neither on this list nor "
+                           "an existing account: add that person first")
+        for row in parsed.rows
+        if row.manager_email and row.manager_email not in in_file
+        and user_by_email(row.manager_email) is None
+    ]
+    if errors:
+        return ImportOutcome(errors=errors)
+    status: dict[str, str] = {}
+    errors = []
+    savepoint = db.session.begin_nested()
+    for with_manager in (False, True):
+        for row in parsed.rows:
+            try:
+                _import_row(row, status, actor, actor_label, with_manager=with_manager)
+            except AccountError as exc:
+                errors.append(RowError(row.line, str(exc)))
+    if errors:
+        savepoint.rollback()
+        return ImportOutcome(errors=errors)
+    savepoint.commit()
+    counts = list(status.values())
+    return ImportOutcome(created=counts.count("created"), updated=counts.count("updated"),
+                         unchanged=counts.count("unchanged"), errors=[])
+
+
+def _import_row(row: PersonRow, status: dict[str, str], actor: User | None,
+                actor_label: str | None, *, with_manager: bool) -> None:
+    """First pass: create or update all but the manager; second pass: the manager."""
+    user = user_by_email(row.email)
+    if user is None:
+        create_user(row.email, row.name, roles=row.roles, team=row.team, locale=row.language,
+                    actor=actor, actor_label=actor_label)
+        status[row.email] = "created"
+        return
+    if with_manager:
+        changes = AccountChanges(manager_email=row.manager_email)
+    else:
+        changes = AccountChanges(display_name=row.name, team=row.team, roles=row.roles,
+                                 locale=row.language)
+    changed = update_user(user, changes, actor=actor, actor_label=actor_label)
+    if changed and status.get(row.email) != "created":
+        status[row.email] = "updated"
+    status.setdefault(row.email, "unchanged")

@@ -1,0 +1,144 @@
+"""Reading an HR list of people (CSV) into validated rows. Pure: no Flask, no database.
+
+Columns (header row required, any order): ``email``, ``name`` (required);
+``roles`` (``;``, ``,`` or ``|`` separated, default ``learner``), ``team``,
+``manager_email``, ``language`` (``en`` or ``zh_CN``), all optional.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+KNOWN_ROLES = ("learner", "trainer", "reviewer", "manager", "supervisor", "admin")
+REQUIRED_COLUMNS = ("email", "name")
+OPTIONAL_COLUMNS = ("roles", "team", "manager_email", "language")
+LANGUAGE_ALIASES = {"en": "en", "english": "en", "zh_cn": "zh_CN", "zh-cn": "zh_CN",
+                    "zh": "zh_CN", "zh-hans": "zh_CN", "简体中文": "zh_CN", "中文": "zh_CN"}
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class PersonRow:
+    line: int
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    team: str
+    manager_email: str
+    language: str
+
+
+@dataclass
+class ParsedList:
+    rows: list[PersonRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (a byte-order mark is fine); anything else is refused clearly."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"The file is not UTF-8 text (first bad byte at offset {exc.start}). "
+            "Save it as 'CSV UTF-8' and upload it again."
+        ) from None
+
+
+def parse_people(text: str) -> ParsedList:
+    """Validate every row; report every problem with its line number."""
+    result = ParsedList()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if not header:
+        result.errors.append(RowError(1, "The file is empty: the first line must name the "
+                                         "columns, e.g. email,name,roles,team,manager_email"))
+        return result
+    reader.fieldnames = header
+    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [h for h in REQUIRED_COLUMNS if h not in header]
+    if unknown:
+        result.errors.append(RowError(1, f"unknown column(s) {', '.join(unknown)}; the columns "
+                                         f"are {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"))
+    if missing:
+        result.errors.append(RowError(1, f"missing column(s) {', '.join(missing)}"))
+    if result.errors:
+        return result
+    first_line_of: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        if len(result.rows) + len(result.errors) >= MAX_ROWS:
+            result.errors.append(RowError(line, f"more than {MAX_ROWS} rows: split the file"))
+            break
+        if None in raw:
+            result.errors.append(RowError(line, "more values than columns (a comma inside a "
+                                                "value needs double quotes around the value)"))
+            continue
+        values = {k: (v or "").strip() for k, v in raw.items()}
+        if not any(values.values()):
+            continue  # blank line
+        row, errors = _parse_row(line, values)
+        if row and row.email in first_line_of:
+            errors.append(RowError(line, f"email {row.email} is also on line "
+                                         f"{first_line_of[row.email]}: list each person once"))
+        if errors:
+            result.errors.extend(errors)
+        elif row:
+            first_line_of[row.email] = line
+            result.rows.append(row)
+    return result
+
+
+def _parse_row(line: int, values: dict[str, str]) -> tuple[PersonRow | None, list[RowError]]:
+    errors: list[RowError] = []
+    email = _email(values.get("email", ""), line, "email", errors)
+    name = values.get("name", "")
+    if not name:
+        errors.append(RowError(line, "name is empty: write the person's display name"))
+    elif len(name) > 120:
+        errors.append(RowError(line, "name is longer than 120 characters"))
+    role_text = values.get("roles", "")
+    roles = tuple(dict.fromkeys(r.lower() for r in re.split(r"[;,|\s]+", role_text) if r))
+    bad = [r for r in roles if r not in KNOWN_ROLES]
+    if bad:
+        errors.append(RowError(line, f"unknown role(s) {', '.join(bad)}; use any of "
+                                     f"{', '.join(KNOWN_ROLES)} separated by ';'"))
+    language_text = values.get("language", "") or "en"
+    language = LANGUAGE_ALIASES.get(language_text.lower())
+    if language is None:
+        errors.append(RowError(line, f"unknown language {language_text!r}; write en or zh_CN"))
+    manager = values.get("manager_email", "")
+    manager_email = _email(manager, line, "manager_email", errors) if manager else ""
+    if email and manager_email and manager_email == email:
+        errors.append(RowError(line, "a person cannot be their own manager"))
+    if len(values.get("team", "")) > 120:
+        errors.append(RowError(line, "team is longer than 120 characters"))
+    if errors or not email:
+        return None, errors
+    return PersonRow(line, email, name, roles or ("learner",), values.get("team", ""),
+                     manager_email, language or "en"), errors
+
+
+def _email(text: str, line: int, column: str, errors: list[RowError]) -> str:
+    if not text:
+        errors.append(RowError(line, f"{column} is empty: write an email address"))
+        return ""
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        errors.append(RowError(line, f"{column} {text!r} is not a valid email address ({exc})"))
+        return ""

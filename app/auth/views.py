@@ -1,0 +1,96 @@
+"""Sign in, sign out, language, and the person's own account page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, LogoutForm
+from app.auth.permissions import public
+from app.extensions import db, limiter
+from app.i18n import LANG_SESSION_KEY
+from app.security import is_safe_redirect
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count against the limits (a success redirects).
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            # One message whatever was wrong, so emails cannot be probed.
+            flash(_("The email or password is wrong, or the account is disabled."), "error")
+        else:
+            session.clear()
+            services.start_login_session(user)
+            db.session.commit()
+            session.permanent = True
+            login_user(user)
+            target = form.next.data
+            return redirect(target if is_safe_redirect(target) else url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        services.end_login_session(current_user.get_id())
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.set_locale(current_user, form.lang.data)
+            db.session.commit()
+        session[LANG_SESSION_KEY] = form.lang.data
+    target = form.next.data
+    return redirect(target if is_safe_redirect(target) else url_for("main.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if services.authenticate(user.email, form.current_password.data) is not user:
+            form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                services.set_password(user, form.new_password.data, actor=user,
+                                      keep_token=user.get_id())
+            except services.AccountError as exc:
+                form.new_password.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Your password has been changed; your other sessions have ended."),
+                      "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)

@@ -1,0 +1,107 @@
+"""Database foundations: the declarative base, column types and engine set-up.
+
+SQLite is the embedded default. It runs in WAL mode with foreign keys on and a
+busy timeout; a transaction that may write starts with ``BEGIN IMMEDIATE`` so
+that concurrent writers queue on the busy timeout instead of failing with
+"database is locked" when a read transaction tries to upgrade.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+# Whether the next SQLite transaction on this thread/task should take the
+# write lock up front. Requests with unsafe methods and CLI commands write.
+_begin_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=True)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (the only kind stored)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored as UTC and always returned timezone-aware.
+
+    SQLite has no time zones; PostgreSQL gets ``timestamp with time zone``.
+    Naive datetimes are refused so a local time can never slip in.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Model(DeclarativeBase):
+    """Declarative base with a naming convention Alembic can rely on."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def set_write_intent(writes: bool) -> None:
+    """Declare whether transactions started from now on in this context may write."""
+    _begin_immediate.set(writes)
+
+
+@contextmanager
+def write_intent(writes: bool = True):
+    """Temporarily declare write intent (e.g. a read-only view that must write)."""
+    token = _begin_immediate.set(writes)
+    try:
+        yield
+    finally:
+        _begin_immediate.reset(token)
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    """Install the per-dialect connection settings on a new engine."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql(
+            "BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN"
+        )

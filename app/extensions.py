@@ -1,0 +1,19 @@
+"""Unbound Flask extensions; ``create_app`` binds them to an application."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from app.database import Model
+
+db = SQLAlchemy(model_class=Model)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+# No default limits: only the routes that ask for throttling are limited.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,49 @@
+"""``flask demo load``: demo accounts (and, as features land, sample content)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.auth import services
+from app.auth.models import Role
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo accounts and sample content for trying the app.")
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, dev only
+DEMO_TEAM = "East China Presales"
+DEMO_ACCOUNTS = [
+    # email, display name, roles, language, manager
+    ("admin@example.com", "Admin 管理员", [Role.ADMIN], "en", None),
+    ("supervisor@example.com", "Liu Yang 刘洋", [Role.SUPERVISOR], "zh_CN", None),
+    ("manager@example.com", "Chen Jie 陈杰", [Role.MANAGER, Role.REVIEWER], "zh_CN", None),
+    ("trainer@example.com", "Zhang Min 张敏", [Role.TRAINER, Role.REVIEWER], "en", None),
+    ("reviewer@example.com", "Wang Fang 王芳", [Role.REVIEWER], "zh_CN",
+     "manager@example.com"),
+    ("learner@example.com", "Li Wei 李伟", [Role.LEARNER], "en", "manager@example.com"),
+]
+
+
+def load_demo_accounts() -> int:
+    """Create the demo accounts that are missing; returns how many were created.
+
+    Existing accounts are left exactly as they are (idempotent, loses nothing).
+    """
+    created = 0
+    for email, name, roles, language, manager in DEMO_ACCOUNTS:
+        if services.user_by_email(email) is not None:
+            continue
+        services.create_user(email, name, roles=roles, password=DEMO_PASSWORD, team=DEMO_TEAM,
+                             manager_email=manager, locale=language, actor_label="demo")
+        created += 1
+    return created
+
+
+@demo_cli.command("load")
+def load():
+    """Create the demo accounts and sample content (safe to run again)."""
+    created = load_demo_accounts()
+    db.session.commit()
+    click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
+               f"(password: {DEMO_PASSWORD}).")

@@ -1,0 +1,30 @@
+"""The navigation bar: one list, filtered by what the person may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from app.auth.permissions import Permission, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string, translated at render time
+    permission: Permission | None = None
+    description: object = ""
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("main.home", _l("Home")),
+    NavItem("admin.users", _l("People"), Permission.MANAGE_USERS,
+            _l("Create and edit accounts, roles, teams and managers; import HR lists.")),
+    NavItem("oversight.audit_log", _l("Audit log"), Permission.READ_AUDIT,
+            _l("Every recorded change: who, when, what, before and after.")),
+]
+
+
+def items_for(user) -> list[NavItem]:
+    return [item for item in NAV_ITEMS if item.permission is None or can(user, item.permission)]

@@ -1,0 +1,44 @@
+"""The append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(db.Model):
+    """One recorded action. Rows are never updated or deleted by the app.
+
+    ``prev_hash`` is unique: two rows can never claim the same predecessor, so
+    concurrent writers cannot fork the chain even if locking failed.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    actor_label: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(80))
+    object_id: Mapped[str] = mapped_column(sa.String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)

@@ -1,0 +1,69 @@
+"""Browsing the audit log (§4.1: the supervision group reads everything)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
+
+from app.auth.models import User
+from app.auth.permissions import Permission, require
+from app.extensions import db
+from app.oversight.models import AuditEntry
+
+bp = Blueprint("oversight", __name__, url_prefix="/oversight")
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    person = StringField(_l("Person (email or name)"), validators=[Optional(), Length(max=254)])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=80)])
+    object_id = StringField(_l("Object ID"), validators=[Optional(), Length(max=80)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+
+
+def _filtered_entries(form: AuditFilterForm) -> sa.Select:
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if form.person.data:
+        like = f"%{form.person.data.strip()}%"
+        people = sa.select(User.id).where(sa.or_(User.email.ilike(like),
+                                                 User.display_name.ilike(like)))
+        stmt = stmt.where(sa.or_(AuditEntry.actor_id.in_(people),
+                                 AuditEntry.actor_label.ilike(like),
+                                 sa.and_(AuditEntry.object_type == "users",
+                                         AuditEntry.object_id.in_(
+                                             people.with_only_columns(
+                                                 sa.cast(User.id, sa.String))))))
+    if form.action.data:
+        stmt = stmt.where(AuditEntry.action.ilike(f"{form.action.data.strip()}%"))
+    if form.object_type.data:
+        stmt = stmt.where(AuditEntry.object_type == form.object_type.data.strip())
+    if form.object_id.data:
+        stmt = stmt.where(AuditEntry.object_id == form.object_id.data.strip())
+    if form.since.data:
+        start = datetime.combine(form.since.data, time(), tzinfo=get_timezone())
+        stmt = stmt.where(AuditEntry.created_at >= start)
+    if form.until.data:
+        end = datetime.combine(form.until.data, time(), tzinfo=get_timezone()) + timedelta(days=1)
+        stmt = stmt.where(AuditEntry.created_at < end)
+    return stmt
+
+
+@bp.route("/audit")
+@require(Permission.READ_AUDIT)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    valid = form.validate()
+    stmt = _filtered_entries(form) if valid else sa.select(AuditEntry).where(sa.false())
+    page = db.paginate(stmt, per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
+    return render_template("oversight/audit.html", form=form, page=page)

@@ -1,0 +1,148 @@
+"""Configuration classes.
+
+Values are read from the environment when a config object is *instantiated*
+(inside ``create_app``), never at import time, so tests and tools can build
+configs with an explicit environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self.SECRET_KEY = env.get("SECRET_KEY", "")
+        url = env.get("DATABASE_URL", "")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url) if url else None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        # Sessions: signed cookie carrying a server-side login-session token.
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = False
+        hours = int(env.get("SESSION_LIFETIME_HOURS", "12"))
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=hours)
+        self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+        # CSRF tokens must outlive the longest exam (three hours and more).
+        self.WTF_CSRF_TIME_LIMIT = hours * 3600
+        self.WTF_CSRF_SSL_STRICT = True
+
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+
+        # Login throttling (Flask-Limiter). Use redis://... when several
+        # processes or hosts serve the app, so they share the counters.
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
+        self.RATELIMIT_HEADERS_ENABLED = False
+        self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 5 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = env.get("LOGIN_LIMIT_PER_ADDRESS", "60 per minute")
+
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = env.get("DISPLAY_TIMEZONE", "Asia/Shanghai")
+        self.LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+
+        self.PASSWORD_HASH_METHOD = "scrypt"
+        self.AUDIT_PAGE_SIZE = 50
+        self.USERS_PAGE_SIZE = 50
+
+    def finalise(self, instance_path: Path) -> None:
+        """Fill in defaults that depend on the instance folder, then validate."""
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance_path / 'presales.db'}"
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local use: a generated secret kept in instance/, SQLite by default."""
+
+    ENV_NAME = "development"
+    DEBUG = False  # the debugger stays off unless FLASK_DEBUG asks for it
+
+    def finalise(self, instance_path: Path) -> None:
+        super().finalise(instance_path)
+        if not self.SECRET_KEY:
+            key_file = instance_path / "secret_key"
+            if not key_file.exists():
+                instance_path.mkdir(parents=True, exist_ok=True)
+                key_file.write_text(secrets.token_hex(32))
+                key_file.chmod(0o600)
+            self.SECRET_KEY = key_file.read_text().strip()
+
+
+class TestingConfig(BaseConfig):
+    """The test suite: SQLite unless TEST_DATABASE_URL names another database."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        env = os.environ if environ is None else environ
+        self.SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105
+        url = env.get("TEST_DATABASE_URL", "")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url) if url else None
+        # Cheap scrypt parameters keep the suite fast; still the real algorithm.
+        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+        self.WTF_CSRF_ENABLED = True
+        self.SERVER_NAME = None
+
+
+class ProductionConfig(BaseConfig):
+    """gunicorn behind a TLS proxy: refuses to start without a real secret."""
+
+    ENV_NAME = "production"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        self.SESSION_COOKIE_SECURE = True
+        self.PREFERRED_URL_SCHEME = "https"
+
+    def finalise(self, instance_path: Path) -> None:
+        super().finalise(instance_path)
+        if self.SECRET_KEY.strip().lower() in INSECURE_SECRET_KEYS or len(self.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing or too weak: set the SECRET_KEY environment "
+                "variable to a random value of at least 32 characters, for example "
+                "the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment(environ: Mapping[str, str] | None = None) -> BaseConfig:
+    """Pick the config class named by APP_ENV (default: development)."""
+    env = os.environ if environ is None else environ
+    name = env.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name](env)
+    except KeyError:
+        raise RuntimeError(
+            f"APP_ENV={name!r} is not known; use one of: {', '.join(CONFIGS)}"
+        ) from None

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The two commands a newcomer needs, with nothing but Python 3.11+ installed.
+
+    python3 dev.py serve   set up (venv, packages, translations, database,
+                           sample content, demo accounts) and serve the app on
+                           http://127.0.0.1:5000
+    python3 dev.py test    set up for tests and run the whole suite (lint first);
+                           extra arguments go to pytest
+
+Also: ``python3 dev.py setup`` (serve's set-up without serving) and
+``python3 dev.py translations`` (re-extract and update the message catalogues).
+Every step is idempotent: running it twice changes nothing and loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+TRANSLATIONS = ROOT / "app" / "translations"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_venv(extras: str = "") -> None:
+    """Create .venv and install the project; skipped when nothing changed."""
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is needed (this is %d.%d)." % sys.version_info[:2])
+    if not PYTHON.exists():
+        say("Creating the virtual environment in .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    spec = f".[{extras}]" if extras else "."
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    stamp = VENV / f".installed-{extras or 'app'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say(f"Installing packages ({spec})")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec)
+    stamp.write_text(digest)
+
+
+def compile_translations() -> None:
+    say("Compiling translations")
+    run(PYTHON, "-m", "babel.messages.frontend", "compile", "--statistics",
+        "-d", TRANSLATIONS, "-D", "messages")
+
+
+def flask(*args: str) -> None:
+    run(PYTHON, "-m", "flask", "--app", "wsgi", *args)
+
+
+def setup() -> None:
+    ensure_venv()
+    compile_translations()
+    say("Creating or upgrading the database")
+    flask("db", "upgrade")
+    say("Loading sample content and demo accounts")
+    flask("demo", "load")
+
+
+def serve() -> None:
+    setup()
+    say("Serving on http://127.0.0.1:5000 (Ctrl+C stops)")
+    flask("run", "--host", "127.0.0.1", "--port", "5000")
+
+
+def test(pytest_args: list[str]) -> None:
+    ensure_venv("test")
+    compile_translations()
+    say("Lint (ruff)")
+    run(PYTHON, "-m", "ruff", "check", ".")
+    say("Tests (pytest)")
+    run(PYTHON, "-m", "pytest", *pytest_args)
+
+
+def translations() -> None:
+    ensure_venv()
+    pot = TRANSLATIONS / "messages.pot"
+    run(PYTHON, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+        "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output",
+        "-o", pot, ".")
+    run(PYTHON, "-m", "babel.messages.frontend", "update", "-i", pot, "-d", TRANSLATIONS,
+        "--no-fuzzy-matching", "--ignore-obsolete")
+
+
+COMMANDS = {"serve": serve, "setup": setup, "translations": translations}
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in {*COMMANDS, "test"}:
+        sys.exit(__doc__)
+    if argv[0] == "test":
+        test(argv[1:])
+    else:
+        COMMANDS[argv[0]]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
