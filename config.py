@@ -64,7 +64,7 @@ class BaseConfig:
         self.BABEL_DEFAULT_TIMEZONE = env.get("DISPLAY_TIMEZONE", "Asia/Shanghai")
         self.LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 
-        self.PASSWORD_HASH_METHOD = "scrypt"
+        self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
         self.AUDIT_PAGE_SIZE = 50
         self.USERS_PAGE_SIZE = 50
 
@@ -104,7 +104,7 @@ class TestingConfig(BaseConfig):
         url = env.get("TEST_DATABASE_URL", "")
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url) if url else None
         # Cheap scrypt parameters keep the suite fast; still the real algorithm.
-        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
         self.WTF_CSRF_ENABLED = True
         self.SERVER_NAME = None
 

@@ -40,8 +40,8 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
 
 def ensure_venv(extras: str = "") -> None:
     """Create .venv and install the project; skipped when nothing changed."""
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed (this is %d.%d)." % sys.version_info[:2])
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may run on any python3
+        sys.exit("Python 3.11 or newer is needed (this is {}.{}).".format(*sys.version_info[:2]))
     if not PYTHON.exists():
         say("Creating the virtual environment in .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)

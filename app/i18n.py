@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,6 +14,8 @@ def supported() -> list[str]:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in supported():
         return current_user.locale
     chosen = session.get(LANG_SESSION_KEY)

@@ -9,32 +9,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
-from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.extensions import db
-from config import TestingConfig, normalise_database_url
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PASSWORD = "correct-horse-battery"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip locally with a clear reason; in CI a missing component is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this must run in CI)", pytrace=False)
-    pytest.skip(reason)
-
-
-def make_app(database_url: str, **overrides):
-    config = TestingConfig({"TEST_DATABASE_URL": database_url})
-    for key, value in overrides.items():
-        setattr(config, key, value)
-    return create_app(config)
+from config import normalise_database_url
+from tests.helpers import PASSWORD, Person, login, make_app
 
 
 @pytest.fixture(scope="session")
@@ -103,66 +84,42 @@ def runner(app):
 _counter = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Person:
-    """What a test needs to know about an account it made."""
-
-    id: int
-    email: str
-    password: str
-
-
 @pytest.fixture
 def make_user(app):
     """Builder: ``make_user("admin", "reviewer", manager=other, team="East")``."""
     from app.auth import services
 
-    def build(*roles: str, email: str | None = None, name: str | None = None,
-              password: str | None = PASSWORD, team: str | None = None,
-              manager: Person | None = None, locale: str = "en", active: bool = True) -> Person:
+    def build(
+        *roles: str,
+        email: str | None = None,
+        name: str | None = None,
+        password: str | None = PASSWORD,
+        team: str | None = None,
+        manager: Person | None = None,
+        locale: str = "en",
+        active: bool = True,
+    ) -> Person:
         n = next(_counter)
         email = email or f"person{n}@example.com"
         with app.app_context():
             user = services.create_user(
-                email, name or f"Person {n}", roles=roles or ("learner",), password=password,
-                team=team, manager_email=manager.email if manager else None, locale=locale,
+                email,
+                name or f"Person {n}",
+                roles=roles or ("learner",),
+                password=password,
+                team=team,
+                manager_email=manager.email if manager else None,
+                locale=locale,
                 actor_label="test",
             )
             if not active:
-                services.update_user(user, services.AccountChanges(active=False),
-                                     actor_label="test")
+                services.update_user(
+                    user, services.AccountChanges(active=False), actor_label="test"
+                )
             db.session.commit()
             return Person(user.id, user.email, password or "")
 
     return build
-
-
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                     r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """A CSRF token for the client's session, read from a real page."""
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_RE.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1) or match.group(2)
-
-
-def login(client, person: Person | str, password: str | None = None, next_url: str = ""):
-    email = person if isinstance(person, str) else person.email
-    password = password if password is not None else getattr(person, "password", PASSWORD)
-    token = csrf_token(client, "/login")
-    return client.post("/login", data={"email": email, "password": password,
-                                       "next": next_url, "csrf_token": token})
-
-
-def post_form(client, path: str, data: dict | None = None, token_from: str | None = None,
-              **kwargs):
-    """POST a form the way a browser would: with the CSRF token of a page."""
-    data = dict(data or {})
-    data["csrf_token"] = csrf_token(client, token_from or path)
-    return client.post(path, data=data, **kwargs)
 
 
 @pytest.fixture
@@ -176,3 +133,23 @@ def signed_in(client, make_user):
         return person
 
     return sign_in
+
+
+@pytest.fixture
+def scratch_database_url(database_url, tmp_path):
+    """An empty database of the suite's kind, for tests that build their own schema.
+
+    SQLite: a new file. PostgreSQL: a new schema, selected through search_path.
+    """
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    schema = f"scratch_{os.getpid()}"
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    separator = "&" if "?" in database_url else "?"
+    yield f"{database_url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    engine.dispose()

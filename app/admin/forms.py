@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,10 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from app.auth.forms import LANGUAGE_CHOICES, ROLE_LABELS
+from app.auth.forms import LANGUAGE_CHOICES, PASSWORD_LENGTH, ROLE_LABELS
 from app.auth.models import Role
-from app.auth.services import MIN_PASSWORD_LENGTH
-
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -33,7 +32,8 @@ class UserForm(FlaskForm):
                        description=_l("A new name creates the team."))
     manager_email = EmailField(_l("Manager's email"),
                                validators=[Optional(), Email(), Length(max=254)])
-    roles = MultiCheckboxField(_l("Roles"), choices=[(r.value, ROLE_LABELS[r]) for r in Role],
+    roles = MultiCheckboxField(_l("Roles"),
+                               choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
                                validators=[DataRequired(_l("Give the person at least one role."))])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     active = BooleanField(_l("Active (may sign in)"), default=True)
@@ -43,7 +43,7 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     password = PasswordField(
         _l("Initial password"),
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        validators=[Optional(), PASSWORD_LENGTH],
         description=_l("Leave empty to create the account without a password; "
                        "set one later with “Reset password”."),
     )
@@ -51,7 +51,7 @@ class NewUserForm(UserForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"),
-                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)])
+                             validators=[DataRequired(), PASSWORD_LENGTH])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(),
                                         EqualTo("password", message=_l("The passwords differ."))])
@@ -69,8 +69,10 @@ class UserFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[("", _l("Any role"))]
-                       + [(r.value, ROLE_LABELS[r]) for r in Role], validators=[Optional()])
-    status = SelectField(_l("Status"), choices=[("", _l("Any")), ("active", _l("Active")),
-                                                 ("inactive", _l("Deactivated"))],
+    role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role"))]
+                       + [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
+                       validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any")),
+                                                 SelectChoice("active", _l("Active")),
+                                                 SelectChoice("inactive", _l("Deactivated"))],
                          validators=[Optional()])

@@ -7,7 +7,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.admin.forms import ImportUsersForm, NewUserForm, ResetPasswordForm, UserFilterForm, UserForm
+from app.admin.forms import (
+    ImportUsersForm,
+    NewUserForm,
+    ResetPasswordForm,
+    UserFilterForm,
+    UserForm,
+)
 from app.auth import services
 from app.auth.models import Team, User, UserRole
 from app.auth.permissions import Permission, require

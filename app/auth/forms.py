@@ -2,13 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH
 
-LANGUAGE_CHOICES = [("en", "English"), ("zh_CN", "简体中文")]
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("zh_CN", "简体中文")]
 
 ROLE_LABELS = {
     Role.LEARNER: _l("Learner"),
@@ -18,6 +18,9 @@ ROLE_LABELS = {
     Role.SUPERVISOR: _l("Supervisor"),
     Role.ADMIN: _l("Administrator"),
 }
+
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=1024, message=_l(
+    "The password must have at least %(min)d characters."))
 
 
 class LoginForm(FlaskForm):
@@ -36,7 +39,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        validators=[DataRequired(), PASSWORD_LENGTH],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

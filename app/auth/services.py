@@ -40,7 +40,9 @@ def hash_password(password: str) -> str:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise AccountError(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
 
 
 _DUMMY_HASH: dict[str, str] = {}
@@ -176,7 +178,9 @@ def _apply(user: User, changes: AccountChanges) -> None:
         user.set_roles(changes.roles)
     if changes.locale is not None:
         if changes.locale not in SUPPORTED_LOCALES:
-            raise AccountError(_("Unknown language %(code)s; use en or zh_CN.", code=changes.locale))
+            raise AccountError(
+                _("Unknown language %(code)s; use en or zh_CN.", code=changes.locale)
+            )
         user.locale = changes.locale
     if changes.active is not None:
         user.active = changes.active

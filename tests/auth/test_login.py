@@ -1,0 +1,166 @@
+"""Signing in and out, session lifetime and revocation, throttling, redirects."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import PASSWORD, csrf_token, login, make_app, post_form
+
+GENERIC_ERROR = "The email or password is wrong, or the account is disabled."
+
+
+def test_signing_in_lands_on_the_home_page(client, make_user):
+    person = make_user("learner", name="Li Wei 李伟")
+    response = login(client, person)
+    assert response.status_code == 302 and response.location == "/"
+    assert "Li Wei 李伟" in client.get("/").get_data(as_text=True)
+
+
+def test_email_is_case_and_space_insensitive(client, make_user):
+    person = make_user(email="mixed@example.com")
+    assert login(client, "  MIXED@Example.com ", person.password).status_code == 302
+
+
+@pytest.mark.parametrize("case", ["wrong password", "unknown email", "deactivated"])
+def test_every_failed_sign_in_gets_the_same_message(client, make_user, case):
+    person = make_user(active=case != "deactivated")
+    email = "nobody@example.com" if case == "unknown email" else person.email
+    password = "not-the-password" if case == "wrong password" else person.password
+    response = login(client, email, password)
+    assert response.status_code == 200
+    assert GENERIC_ERROR in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still signed out
+
+
+def test_an_account_without_password_cannot_sign_in(client, make_user):
+    person = make_user(password=None)
+    assert login(client, person.email, "").status_code == 200
+    assert login(client, person.email, "anything-at-all").status_code == 200
+
+
+def test_sign_in_form_requires_a_csrf_token(client, make_user):
+    person = make_user()
+    response = client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/account", "/account"),
+    ("/admin/users?q=li", "/admin/users?q=li"),
+    ("https://evil.example.com/", "/"),
+    ("//evil.example.com/", "/"),
+    ("/\\evil.example.com", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_redirects_only_within_this_site(client, make_user, target, expected):
+    person = make_user()
+    response = login(client, person, next_url=target)
+    assert response.location == expected
+
+
+def test_the_login_page_remembers_where_the_visitor_was_going(client):
+    response = client.get("/account")
+    assert response.location == "/login?next=/account"
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/account"' in page
+
+
+def test_signing_out_ends_the_session_and_a_copied_cookie_stops_working(app, make_user):
+    person = make_user()
+    browser = app.test_client()
+    login(browser, person)
+    cookie = browser.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/account").status_code == 200  # the copy works while signed in
+
+    response = post_form(browser, "/logout", token_from="/")
+    assert response.status_code == 302
+    assert browser.get("/account").status_code == 302
+
+    replay = thief.get("/account")
+    assert replay.status_code == 302 and replay.location.startswith("/login")
+
+
+def test_changing_the_password_ends_the_other_sessions_only(app, make_user):
+    person = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, person)
+    login(phone, person)
+    response = post_form(laptop, "/account", {
+        "current_password": PASSWORD, "new_password": "a-brand-new-secret",
+        "confirm": "a-brand-new-secret"})
+    assert response.status_code == 302
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+    assert login(app.test_client(), person.email, "a-brand-new-secret").status_code == 302
+    assert login(app.test_client(), person.email, PASSWORD).status_code == 200
+
+
+def test_a_wrong_current_password_changes_nothing(client, signed_in):
+    signed_in()
+    response = post_form(client, "/account", {
+        "current_password": "wrong-one-here", "new_password": "a-brand-new-secret",
+        "confirm": "a-brand-new-secret"})
+    assert response.status_code == 200
+    assert "The current password is wrong." in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
+    response = login(client, make_user())
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires=" in cookie  # bounded lifetime, not a forever cookie
+
+
+def test_an_expired_login_session_no_longer_signs_in(app, client, make_user):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from app.auth.models import LoginSession
+    from app.database import utcnow
+    from app.extensions import db
+
+    login(client, make_user())
+    with app.app_context():
+        db.session.execute(sa.update(LoginSession).values(expires_at=utcnow() - timedelta(1)))
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_failed_attempts_per_account_are_throttled(client, make_user):
+    person = make_user()
+    for _ in range(10):
+        assert login(client, person.email, "wrong-password!").status_code == 200
+    response = login(client, person.email, person.password)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    # Another account from the same address is not locked out by that.
+    assert login(client, make_user()).status_code == 302
+
+
+def test_failed_attempts_per_address_are_throttled(migrated_database, make_user):
+    app = make_app(migrated_database, LOGIN_LIMIT_PER_ADDRESS="3 per minute")
+    client = app.test_client()
+    people = [make_user() for _ in range(4)]
+    for person in people[:3]:
+        assert login(client, person.email, "wrong-password!").status_code == 200
+    assert login(client, people[3]).status_code == 429
+
+
+def test_successful_sign_ins_do_not_count_against_the_limit(client, make_user):
+    person = make_user()
+    for _ in range(12):
+        assert login(client, person).status_code == 302
+        post_form(client, "/logout", token_from="/")
+
+
+def test_json_posts_need_the_csrf_token_too(client, signed_in):
+    signed_in()
+    response = client.post("/logout", json={})
+    assert response.status_code == 400
+    token = csrf_token(client, "/")
+    response = client.post("/logout", json={}, headers={"X-CSRFToken": token})
+    assert response.status_code == 302
