@@ -64,6 +64,10 @@ class BaseConfig:
         self.BABEL_DEFAULT_TIMEZONE = env.get("DISPLAY_TIMEZONE", "Asia/Shanghai")
         self.LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 
+        # Behind a reverse proxy (nginx, a load balancer): how many proxies to
+        # trust for X-Forwarded-For/-Proto/-Host. 0 trusts none.
+        self.TRUSTED_PROXY_HOPS = int(env.get("TRUSTED_PROXY_HOPS", "0"))
+
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
         self.AUDIT_PAGE_SIZE = 50
         self.USERS_PAGE_SIZE = 50

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, config_from_environment
 
@@ -17,6 +18,9 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     app.config.from_object(config)
     app.config["ENV_NAME"] = config.ENV_NAME
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # Client addresses (login throttling) and https come from the proxy's headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_blueprints(app)

@@ -21,21 +21,39 @@ def select_locale() -> str:
     chosen = session.get(LANG_SESSION_KEY)
     if chosen in supported():
         return chosen
-    best = request.accept_languages.best_match(["en", "zh_CN", "zh"])
-    return "zh_CN" if best in ("zh_CN", "zh") else "en"
+    return browser_language(request.accept_languages)
+
+
+def browser_language(accepted) -> str:
+    """The first of the browser's languages (by preference) that we speak."""
+    for tag, _quality in accepted:  # werkzeug yields them best first
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary == "zh":
+            return "zh_CN"
+        if primary == "en":
+            return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def current_language() -> str:
+    """Our code for the language of this request: "en" or "zh_CN".
+
+    Babel names the locale zh_Hans_CN (hence the catalogue folder's name).
+    """
+    return "zh_CN" if get_locale().language == "zh" else "en"
+
+
 def html_lang() -> str:
     """The page's ``lang`` attribute (BCP 47)."""
-    return "zh-CN" if str(get_locale()) == "zh_CN" else "en"
+    return "zh-CN" if current_language() == "zh_CN" else "en"
 
 
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _language_context():
         return {"html_lang": html_lang, "languages": app.config["LANGUAGES"],
-                "current_locale": lambda: str(get_locale())}
+                "current_locale": current_language}

@@ -68,3 +68,15 @@ def test_csrf_tokens_outlive_a_three_hour_exam(app, client, signed_in, monkeypat
     monkeypatch.setattr(time, "time", lambda: real_time() + 3.5 * 3600)
     response = client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/"})
     assert response.status_code == 302
+
+
+def test_the_suite_runs_on_the_database_it_was_given(app):
+    """CI's PostgreSQL run must really run on PostgreSQL, not fall back to SQLite."""
+    import os
+
+    from app.extensions import db
+
+    wanted = os.environ.get("TEST_DATABASE_URL", "sqlite")
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    assert dialect == ("postgresql" if wanted.startswith("postgres") else "sqlite")

@@ -63,10 +63,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
+        language = current_user.locale
         services.end_login_session(current_user.get_id())
         db.session.commit()
         logout_user()
         session.clear()
+        session[LANG_SESSION_KEY] = language  # the sign-in page keeps their language
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from tests.helpers import PASSWORD, csrf_token, login, make_app, post_form
+from tests.helpers import PASSWORD, csrf_token, login, make_app, post_form, skip_or_fail
 
 GENERIC_ERROR = "The email or password is wrong, or the account is disabled."
 
@@ -164,3 +166,35 @@ def test_json_posts_need_the_csrf_token_too(client, signed_in):
     token = csrf_token(client, "/")
     response = client.post("/logout", json={}, headers={"X-CSRFToken": token})
     assert response.status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_throttled(migrated_database, make_user):
+    app = make_app(migrated_database, LOGIN_LIMIT_PER_ADDRESS="2 per minute",
+                   TRUSTED_PROXY_HOPS=1)
+    people = [make_user() for _ in range(3)]
+    office_a, office_b = app.test_client(), app.test_client()
+    for person in people[:2]:
+        office_a.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+        assert login(office_a, person.email, "wrong-password!").status_code == 200
+    assert login(office_a, people[2]).status_code == 429
+    office_b.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    assert login(office_b, people[2]).status_code == 302
+
+
+def test_several_processes_share_login_counters_through_redis(migrated_database, make_user):
+    """Two app instances (as two gunicorn workers) count against one limit."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.ConnectionError:
+        skip_or_fail(f"Redis is not reachable at {url}")
+    settings = dict(RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
+    worker_1, worker_2 = make_app(migrated_database, **settings), make_app(migrated_database,
+                                                                           **settings)
+    person = make_user()
+    for worker in (worker_1, worker_2, worker_1):
+        assert login(worker.test_client(), person.email, "wrong-password!").status_code == 200
+    assert login(worker_2.test_client(), person).status_code == 429
+    redis.Redis.from_url(url).flushdb()
