@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
@@ -42,3 +42,18 @@ class AuditEntry(db.Model):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
     __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit entry through the ORM."""
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session, _context, _instances) -> None:
+    for entry in (*session.dirty, *session.deleted):
+        if isinstance(entry, AuditEntry) and (
+            entry in session.deleted or session.is_modified(entry)
+        ):
+            raise AuditLogIsAppendOnly(
+                f"audit entry {entry.id} cannot be changed or deleted: the log is append-only"
+            )

@@ -117,3 +117,46 @@ def test_the_digest_covers_every_field():
                        ("object_type", "u"), ("object_id", "2"), ("before", {"a": 0}),
                        ("after", {"a": 3}), ("reason", "s")]:
         assert audit.entry_digest(**{**base, key: other}) != digest, key
+
+
+def test_the_app_cannot_change_or_delete_an_entry_through_the_orm(app):
+    from app.oversight.models import AuditLogIsAppendOnly
+
+    _write(app, 1)
+    with app.app_context():
+        entry = db.session.execute(sa.select(AuditEntry)).scalar_one()
+        entry.reason = "quietly edited"
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.execute(sa.select(AuditEntry)).scalar_one())
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_separate_processes_writing_at_once_keep_the_chain_intact(migrated_database, app,
+                                                                   runner, tmp_path):
+    """Real worker processes (here: CLI imports) append concurrently."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "APP_ENV": "testing", "TEST_DATABASE_URL": migrated_database}
+    procs = []
+    for worker in range(4):
+        csv = tmp_path / f"list{worker}.csv"
+        csv.write_text("email,name\n" + "".join(
+            f"w{worker}p{i}@example.com,Worker {worker} 人员 {i}\n" for i in range(8)))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "users", "import", str(csv)],
+            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)
+                                  ).scalar() == 32
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
