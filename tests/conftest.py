@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -42,23 +43,37 @@ def reset_schema(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(database_url) -> str:
+def template_database(database_url) -> str:
+    """The suite's database, built once by the real migrations."""
     app = make_app(database_url)
     reset_schema(app)
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":  # fold the WAL into the file we copy
+            with db.engine.connect() as conn:  # outside any transaction
+                conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.engine.dispose()
     return database_url
 
 
-def empty_all_tables() -> None:
-    tables = db.metadata.sorted_tables
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+@pytest.fixture
+def migrated_database(template_database, tmp_path):
+    """This test's database URL, starting empty.
+
+    SQLite: a private copy of the migrated file. PostgreSQL: the shared
+    database, whose tables are emptied afterwards (TRUNCATE, which the audit
+    log's append-only triggers allow).
+    """
+    if template_database.startswith("sqlite:///"):
+        copy = tmp_path / "test.db"
+        shutil.copyfile(template_database.removeprefix("sqlite:///"), copy)
+        yield f"sqlite:///{copy}"
+        return
+    yield template_database
+    engine = sa.create_engine(template_database)
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    engine.dispose()
 
 
 @pytest.fixture
@@ -67,7 +82,6 @@ def app(migrated_database):
     yield app
     with app.app_context():
         db.session.remove()
-        empty_all_tables()
         db.engine.dispose()
 
 

@@ -61,9 +61,17 @@ def _restricted_views(app):
             yield rule, permission
 
 
-def test_restricted_routes_exist_for_each_permission(app):
-    permissions = {p for _, p in _restricted_views(app)}
-    assert permissions, "no role-restricted routes found"
+# Whole areas that only some roles reach: every route under them must be restricted.
+RESTRICTED_PREFIXES = ("/admin/", "/oversight/")
+
+
+def test_every_route_of_a_restricted_area_requires_a_permission(app):
+    unguarded = [rule.rule for rule in _rules(app)
+                 if rule.rule.startswith(RESTRICTED_PREFIXES)
+                 and getattr(app.view_functions[rule.endpoint], "required_permission", None)
+                 is None]
+    assert unguarded == []
+    assert {p for _, p in _restricted_views(app)}, "no role-restricted routes found"
 
 
 @pytest.mark.parametrize("role", [r.value for r in Role])

@@ -97,10 +97,6 @@ def edit_user(user_id: int):
         form.manager_email.data = user.manager.email if user.manager else ""
         form.roles.data = sorted(r.value for r in user.roles)
     if form.validate_on_submit():
-        if user.id == current_user.id and ("admin" not in form.roles.data or not form.active.data):
-            flash(_("You cannot remove your own administrator role or deactivate yourself."),
-                  "error")
-            return render_template("admin/user_form.html", form=form, user=user)
         try:
             changed = services.update_user(user, _changes(form), actor=current_user)
         except services.AccountError as exc:

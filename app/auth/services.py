@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import LoginSession, Role, Team, User
+from app.auth.models import LoginSession, Role, Team, User, UserRole
 from app.auth.user_csv import ParsedList, PersonRow, RowError
 from app.database import utcnow
 from app.extensions import db
@@ -32,6 +33,15 @@ class AccountError(ValueError):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def valid_email(email: str) -> str:
+    """The normalised address, or AccountError saying what is wrong with it."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(_("%(email)s is not a valid email address (%(why)s).",
+                             email=email.strip(), why=str(exc))) from None
 
 
 def hash_password(password: str) -> str:
@@ -59,8 +69,9 @@ def authenticate(email: str, password: str) -> User | None:
     ).scalar_one_or_none()
     if user is None or not user.password_hash:
         method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x", method=method))
-        check_password_hash(dummy, password)
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = generate_password_hash("x", method=method)
+        check_password_hash(_DUMMY_HASH[method], password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
@@ -91,6 +102,8 @@ def user_for_token(token: str) -> User | None:
         sa.select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
     ).scalar_one_or_none()
     if login is None or login.revoked_at is not None or login.expires_at <= utcnow():
+        return None
+    if not login.user.active:
         return None
     login.user.login_token = token
     return login.user
@@ -161,7 +174,7 @@ class AccountChanges:
 
 def _apply(user: User, changes: AccountChanges) -> None:
     if changes.email is not None:
-        email = normalise_email(changes.email)
+        email = valid_email(changes.email)
         other = user_by_email(email)
         if other is not None and other is not user:
             raise AccountError(_("Another account already uses %(email)s.", email=email))
@@ -219,7 +232,7 @@ def create_user(
     actor_label: str | None = None,
 ) -> User:
     """Create an account; without a password it cannot sign in until one is set."""
-    email = normalise_email(email)
+    email = valid_email(email)
     if user_by_email(email) is not None:
         raise AccountError(_("An account with the email %(email)s already exists.", email=email))
     user = User(email=email, display_name=display_name.strip(), locale="en", active=True)
@@ -244,11 +257,28 @@ def update_user(user: User, changes: AccountChanges, *, actor: User | None = Non
     after = snapshot(user)
     if after == before:
         return False
+    _keep_an_administrator(user, before, actor)
     if before["active"] and not after["active"]:
         end_other_sessions(user)
     audit.record("user.update", user, actor=actor, actor_label=actor_label,
                  before=_changed(before, after), after=_changed(after, before))
     return True
+
+
+def _keep_an_administrator(user: User, before: dict, actor: User | None) -> None:
+    """Nobody demotes or deactivates themselves as admin, and one active admin remains."""
+    was_admin = before["active"] and Role.ADMIN.value in before["roles"]
+    if not was_admin or (user.active and user.has_role(Role.ADMIN)):
+        return
+    if actor is not None and actor.id == user.id:
+        raise AccountError(_("You cannot remove your own administrator role or deactivate "
+                             "yourself."))
+    others = db.session.execute(
+        sa.select(sa.func.count()).select_from(User).join(UserRole)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+    ).scalar()
+    if not others:
+        raise AccountError(_("At least one active administrator must remain."))
 
 
 def _changed(mine: dict, theirs: dict) -> dict:
@@ -294,20 +324,16 @@ def import_people(parsed: ParsedList, *, actor: User | None = None,
     accounts. Existing accounts (same email) get the list's name, team,
     manager, roles and language.
     """
-    if parsed.errors:
-        return ImportOutcome(errors=list(parsed.errors))
-    in_file = {row.email for row in parsed.rows}
-    errors = [
+    errors = list(parsed.errors) + [
         RowError(row.line, f"manager_email {row.manager_email} is neither on this list nor "
                            "an existing account: add that person first")
         for row in parsed.rows
-        if row.manager_email and row.manager_email not in in_file
+        if row.manager_email and row.manager_email not in parsed.listed_emails
         and user_by_email(row.manager_email) is None
     ]
     if errors:
-        return ImportOutcome(errors=errors)
+        return ImportOutcome(errors=sorted(errors, key=lambda e: e.line))
     status: dict[str, str] = {}
-    errors = []
     savepoint = db.session.begin_nested()
     for with_manager in (False, True):
         for row in parsed.rows:

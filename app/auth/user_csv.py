@@ -46,6 +46,9 @@ class PersonRow:
 class ParsedList:
     rows: list[PersonRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Every email in the email column, including on bad rows: a manager on a
+    # bad row is reported once, for that row, not again for each report.
+    listed_emails: set[str] = field(default_factory=set)
 
 
 def decode(data: bytes) -> str:
@@ -91,6 +94,7 @@ def parse_people(text: str) -> ParsedList:
         values = {k: (v or "").strip() for k, v in raw.items()}
         if not any(values.values()):
             continue  # blank line
+        result.listed_emails.add(values.get("email", "").lower())
         row, errors = _parse_row(line, values)
         if row and row.email in first_line_of:
             errors.append(RowError(line, f"email {row.email} is also on line "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,41 +14,43 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, LogoutForm
 from app.auth.permissions import public
-from app.extensions import db, limiter
+from app.database import write_intent
+from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
 from app.security import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
 
 
-def _account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
-
-
-def _failed(response) -> bool:
-    # Only failed attempts count against the limits (a success redirects).
-    return response.status_code != 302
+def _too_many_attempts():
+    flash(_("Too many attempts in a short time. Wait a few minutes and try again."), "error")
+    return render_template("auth/login.html", form=LoginForm()), 429
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email, address = services.normalise_email(form.email.data), request.remote_addr or ""
+        if not throttle.reserve_attempt(email, address):
+            return _too_many_attempts()
+        # Check the password in a read-only transaction: scrypt must not hold
+        # SQLite's write lock while other people sign in.
+        db.session.rollback()
+        with write_intent(False):
+            user = services.authenticate(email, form.password.data)
+            db.session.rollback()
         if user is None:
             # One message whatever was wrong, so emails cannot be probed.
             flash(_("The email or password is wrong, or the account is disabled."), "error")
         else:
+            throttle.forgive_attempt(email, address)
             session.clear()
             services.start_login_session(user)
             db.session.commit()
@@ -91,9 +92,13 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        address = request.remote_addr or ""
+        if not throttle.reserve_attempt(user.email, address):
+            return render_template("auth/account.html", form=form), 429
         if services.authenticate(user.email, form.current_password.data) is not user:
             form.current_password.errors.append(_("The current password is wrong."))
         else:
+            throttle.forgive_attempt(user.email, address)
             try:
                 services.set_password(user, form.new_password.data, actor=user,
                                       keep_token=user.get_id())

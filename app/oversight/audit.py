@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from app.database import utcnow
 from app.extensions import db
@@ -128,16 +129,22 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str | None = None
+    head: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.problem is None
 
 
-def check_chain(entries: Iterable[AuditEntry]) -> ChainReport:
-    """Walk entries in id order and report the first row that breaks the chain."""
+def check_chain(entries: Iterable[AuditEntry], anchor: str | None = None) -> ChainReport:
+    """Walk entries in id order and report the first row that breaks the chain.
+
+    ``anchor``, a head hash recorded earlier, must still be in the chain: that
+    catches a log whose newest rows were removed, or that was rebuilt whole.
+    """
     expected_prev = GENESIS_HASH
     count = 0
+    anchor_seen = anchor is None
     for entry in entries:
         count += 1
         if entry.prev_hash != expected_prev:
@@ -148,12 +155,19 @@ def check_chain(entries: Iterable[AuditEntry]) -> ChainReport:
             return ChainReport(count - 1, entry.id,
                                "its content does not match its hash (the row was edited)")
         expected_prev = entry.hash
-    return ChainReport(count)
+        anchor_seen = anchor_seen or entry.hash == anchor
+    head = expected_prev if count else None
+    if not anchor_seen:
+        return ChainReport(count, None, "the anchor hash recorded earlier is no longer in the "
+                                        "chain (newest entries removed, or the log rewritten)",
+                           head)
+    return ChainReport(count, head=head)
 
 
-def verify_chain(batch_size: int = 1000) -> ChainReport:
+def verify_chain(anchor: str | None = None, batch_size: int = 1000) -> ChainReport:
     """Check the whole audit log in the database, streaming in id order."""
     rows = db.session.execute(
-        sa.select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=batch_size)
+        sa.select(AuditEntry).options(lazyload(AuditEntry.actor))
+        .order_by(AuditEntry.id).execution_options(yield_per=batch_size)
     ).scalars()
-    return check_chain(rows)
+    return check_chain(rows, anchor)

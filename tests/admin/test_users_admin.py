@@ -128,6 +128,41 @@ def test_admins_cannot_lock_themselves_out(app, client, signed_in):
     assert "admin" in _user(app, admin.email)["roles"]
 
 
+def test_an_import_cannot_demote_the_importing_admin_either(app, client, signed_in):
+    admin = signed_in("admin")
+    html = _upload(client, f"email,name,roles\n{admin.email},Me,learner\n").get_data(
+        as_text=True)
+    assert "Line 2" in html and "cannot remove your own administrator role" in html
+    assert "admin" in _user(app, admin.email)["roles"]
+
+
+def test_the_last_active_administrator_cannot_be_removed(app, runner, make_user, tmp_path):
+    only_admin = make_user("admin")
+    result = runner.invoke(args=["users", "import", _csv(tmp_path, f"email,name,roles\n"
+                                                             f"{only_admin.email},A,learner\n")])
+    assert result.exit_code == 1
+    assert "At least one active administrator must remain." in result.output
+    second = make_user("admin")
+    result = runner.invoke(args=["users", "import", _csv(tmp_path, f"email,name,roles\n"
+                                                             f"{second.email},B,learner\n")])
+    assert result.exit_code == 0, result.output
+    assert _user(app, second.email)["roles"] == ["learner"]
+
+
+def _csv(folder, text: str) -> str:
+    path = folder / f"list{len(list(folder.iterdir()))}.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_deactivated_account_is_refused_even_with_a_live_session(app, client, signed_in):
+    person = signed_in("learner")
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.id == person.id).values(active=False))
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
 def test_password_reset_ends_sessions_and_is_audited_without_the_password(
         app, client, signed_in, make_user):
     signed_in("admin")
@@ -198,6 +233,7 @@ def test_csv_import_with_any_bad_row_imports_nothing_and_lists_every_problem(
     assert response.status_code == 200
     assert "Nothing was imported" in html
     assert "Line 3" in html and "Line 4" in html
+    assert "Line 5" in html and "ghost@example.com is neither on this list" in html
     with app.app_context():
         assert db.session.execute(
             sa.select(sa.func.count()).select_from(User)

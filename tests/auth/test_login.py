@@ -181,8 +181,32 @@ def test_behind_a_trusted_proxy_the_client_address_is_throttled(migrated_databas
     assert login(office_b, people[2]).status_code == 302
 
 
+REDIS_WORKER = """
+import sys
+from tests.helpers import login, make_app
+app = make_app(sys.argv[1], RATELIMIT_STORAGE_URI=sys.argv[2],
+               LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
+codes = [login(app.test_client(), sys.argv[3], "wrong-password!").status_code
+         for _ in range(int(sys.argv[4]))]
+print(" ".join(map(str, codes)))
+"""
+
+
+def _worker(database, storage, email, attempts):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", REDIS_WORKER, database, storage, email,
+                             str(attempts)], cwd=root, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [int(code) for code in result.stdout.split()]
+
+
 def test_several_processes_share_login_counters_through_redis(migrated_database, make_user):
-    """Two app instances (as two gunicorn workers) count against one limit."""
+    """Two worker processes count failures against one limit when Redis stores them."""
     import redis
 
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -190,11 +214,60 @@ def test_several_processes_share_login_counters_through_redis(migrated_database,
         redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
     except redis.exceptions.ConnectionError:
         skip_or_fail(f"Redis is not reachable at {url}")
-    settings = dict(RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
-    worker_1, worker_2 = make_app(migrated_database, **settings), make_app(migrated_database,
-                                                                           **settings)
     person = make_user()
-    for worker in (worker_1, worker_2, worker_1):
-        assert login(worker.test_client(), person.email, "wrong-password!").status_code == 200
-    assert login(worker_2.test_client(), person).status_code == 429
+    assert _worker(migrated_database, url, person.email, 2) == [200, 200]
+    assert _worker(migrated_database, url, person.email, 2) == [200, 429]
+    # With per-process memory storage the second worker would start from zero:
+    other = make_user()
+    assert _worker(migrated_database, "memory://", other.email, 2) == [200, 200]
+    assert _worker(migrated_database, "memory://", other.email, 2) == [200, 200]
     redis.Redis.from_url(url).flushdb()
+
+
+def test_parallel_guesses_cannot_slip_past_the_account_limit(migrated_database, make_user):
+    """Attempts are counted before the password check, so a burst is held to the limit."""
+    import threading
+
+    app = make_app(migrated_database, LOGIN_LIMIT_PER_ACCOUNT="5 per minute")
+    person = make_user()
+    codes: list[int] = []
+    barrier = threading.Barrier(12)
+
+    def guess():
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        barrier.wait()
+        codes.append(client.post("/login", data={"email": person.email, "csrf_token": token,
+                                                 "password": "wrong-guess!"}).status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes.count(200) == 5 and codes.count(429) == 7
+
+
+def test_an_unknown_email_costs_the_same_hashing_as_a_wrong_password(app, make_user,
+                                                                    monkeypatch):
+    """No extra work for unknown emails: the answer time reveals nothing."""
+    import werkzeug.security
+
+    from app.auth import services
+
+    person = make_user()
+    calls = {"generate": 0, "check": 0}
+    real_generate, real_check = services.generate_password_hash, services.check_password_hash
+    monkeypatch.setattr(services, "generate_password_hash",
+                        lambda *a, **k: calls.__setitem__("generate", calls["generate"] + 1)
+                        or real_generate(*a, **k))
+    monkeypatch.setattr(services, "check_password_hash",
+                        lambda *a, **k: calls.__setitem__("check", calls["check"] + 1)
+                        or real_check(*a, **k))
+    with app.app_context():
+        services.authenticate("nobody@example.com", "x")  # may build the dummy hash once
+        calls.update(generate=0, check=0)
+        for email in ("nobody@example.com", "other@example.com", person.email):
+            services.authenticate(email, "wrong-password")
+    assert calls == {"generate": 0, "check": 3}
+    assert werkzeug.security.check_password_hash is real_check
