@@ -69,6 +69,9 @@ class BaseConfig:
         # trust for X-Forwarded-For/-Proto/-Host. 0 trusts none.
         self.TRUSTED_PROXY_HOPS = int(env.get("TRUSTED_PROXY_HOPS", "0"))
 
+        # Where `flask courses check|sync` read courses by default.
+        self.COURSES_DIR = env.get("COURSES_DIR", "")
+
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
         self.AUDIT_PAGE_SIZE = 50
         self.USERS_PAGE_SIZE = 50

@@ -105,3 +105,25 @@ def configure_engine(engine: sa.Engine) -> None:
         connection.exec_driver_sql(
             "BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN"
         )
+
+
+def writes_on_get(view):
+    """Mark a GET view that records something (e.g. a lesson visit).
+
+    Its SQLite transaction then starts with BEGIN IMMEDIATE too, before the
+    first query, so it never has to upgrade a read lock under contention.
+    """
+    view.writes_on_get = True
+    return view
+
+
+def insert_ignoring_duplicates(model, **values) -> None:
+    """INSERT a row unless one with the same unique key exists (SQLite and PostgreSQL)."""
+    from app.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, get_timezone
+from markupsafe import Markup
 
 
 def field_attrs(field, autofocus: bool = False) -> dict:
@@ -20,12 +21,26 @@ def field_attrs(field, autofocus: bool = False) -> dict:
     return attrs
 
 
+def stored_html(html: str) -> Markup:
+    """HTML that render_markdown produced (and sanitised) when content was loaded.
+
+    Only for columns filled from app.content.markdown.render_markdown; never for
+    anything a request supplied.
+    """
+    return Markup(html)  # noqa: S704 - sanitised by render_markdown before storing
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(field_attrs)
+    app.add_template_filter(stored_html)
 
     @app.template_filter("datetimeformat")
     def _datetimeformat(value, fmt: str = "medium") -> str:
         return format_datetime(value, fmt)
+
+    @app.template_filter("dateformat")
+    def _dateformat(value, fmt: str = "medium") -> str:
+        return format_date(value.astimezone(get_timezone()) if value.tzinfo else value, fmt)
 
     @app.template_filter("tojson_pretty")
     def _tojson_pretty(value) -> str:

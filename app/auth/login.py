@@ -43,7 +43,9 @@ def _permission_context() -> dict:
 def _declare_write_intent() -> None:
     # Unsafe methods may write: their SQLite transactions take the write lock
     # up front (BEGIN IMMEDIATE) so concurrent writers queue instead of failing.
-    set_write_intent(request.method not in SAFE_METHODS)
+    view = current_app.view_functions.get(request.endpoint or "")
+    set_write_intent(request.method not in SAFE_METHODS
+                     or getattr(view, "writes_on_get", False))
 
 
 def is_public_endpoint(endpoint: str | None) -> bool:

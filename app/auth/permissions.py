@@ -22,6 +22,7 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
     VIEW_PERSON = "person.view"
+    VIEW_COURSE_STATS = "courses.stats"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -29,6 +30,8 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     # §4.1: the supervision group reads everything.
     Permission.READ_AUDIT: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     Permission.VIEW_PERSON: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # §2.5: trainers evaluate their courses' effectiveness.
+    Permission.VIEW_COURSE_STATS: frozenset({Role.TRAINER, Role.ADMIN}),
 }
 
 

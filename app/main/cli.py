@@ -7,6 +7,8 @@ from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
+from app.courses.cli import default_courses_dir
+from app.courses.sync import sync_courses
 from app.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo accounts and sample content for trying the app.")
@@ -44,6 +46,14 @@ def load_demo_accounts() -> int:
 def load():
     """Create the demo accounts and sample content (safe to run again)."""
     created = load_demo_accounts()
+    report = sync_courses(default_courses_dir())
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("The sample courses have problems; nothing was loaded.")
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
+    changed = [str(change) for change in report.courses if change.status != "unchanged"]
+    click.echo(f"Sample courses: {len(report.courses)} ({len(changed)} added or changed).")

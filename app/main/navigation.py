@@ -19,6 +19,12 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("main.home", _l("Home")),
+    NavItem("courses.catalogue", _l("Courses"), None,
+            _l("Self-study courses on products, industry, technology, skills and qualities.")),
+    NavItem("courses.my_learning", _l("My learning"), None,
+            _l("Courses you have started and completed, with your progress.")),
+    NavItem("courses.stats_index", _l("Course statistics"), Permission.VIEW_COURSE_STATS,
+            _l("Who started and completed each course, ratings, comments and drop-off.")),
     NavItem("admin.users", _l("People"), Permission.MANAGE_USERS,
             _l("Create and edit accounts, roles, teams and managers; import HR lists.")),
     NavItem("oversight.audit_log", _l("Audit log"), Permission.READ_AUDIT,

@@ -1,0 +1,1 @@
+"""Course and question content: rendering user-written Markdown safely."""

@@ -1,0 +1,320 @@
+"""The one place user-written Markdown becomes HTML: render, rewrite links, sanitise.
+
+Lessons, question stems, rubric descriptors and comments all go through
+:func:`render_markdown`. It is pure (no Flask, no database) so it can run in CLI
+checks, tests and request handlers alike. Python-Markdown passes raw HTML through
+untouched, so its output is never trusted: bleach, with a strict allow-list, is
+always the last step.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import bleach
+import markdown
+from bleach.html5lib_shim import Filter
+from markdown.extensions.toc import slugify_unicode, strip_tags
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
+from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES
+
+MAX_MARKDOWN_CHARS = 200_000
+
+ResolveUrl = Callable[[str, str], str | None]
+
+
+class MarkdownTooLarge(ValueError):
+    """The text is longer than we are willing to render (Python-Markdown can be quadratic)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"The Markdown text is {size:,} characters long; the limit is {limit:,}. "
+            "Please split it into smaller parts."
+        )
+        self.size, self.limit = size, limit
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int  # 1..6
+    anchor: str  # the id attribute of the heading in the html
+    title: str  # plain text (escape it when rendering)
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str  # sanitised HTML, safe to insert into a page
+    toc: tuple[TocEntry, ...]  # headings in order (all levels)
+    title: str | None  # text of the first level-1 heading, if any
+
+
+# --- Allow-lists ---------------------------------------------------------------------------
+HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
+ALLOWED_TAGS = HEADINGS | {
+    *("p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "mark"),
+    *("small", "code", "kbd", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a"),
+    *("img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "span", "div"),
+    *("abbr", "details", "summary", "figure", "figcaption"),
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    "abbr": {"title"},
+}
+_CLASS_TAGS = frozenset({"span", "div", "p", "code", "pre"})
+_CLASS_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+ADMONITION_KINDS = frozenset(
+    {"note", "tip", "hint", "important", "warning", "caution", "danger", "error", "attention"}
+)
+ALLOWED_CLASSES = (
+    frozenset({"highlight", "codehilite", "admonition", "admonition-title", "hll"})
+    | ADMONITION_KINDS
+    | frozenset(cls for cls in STANDARD_TYPES.values() if cls)  # Pygments: k, s1, nf, ...
+)
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+ANCHOR_PREFIX = "sec-"
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_NOT_PRINTABLE_RE = re.compile(r"[^\x21-\x5f\x61-\x7e]+")  # also drops the backtick, as bleach
+
+
+def _class_token_ok(token: str) -> bool:
+    if not _CLASS_TOKEN_RE.match(token):
+        return False
+    return token in ALLOWED_CLASSES or token.startswith("language-")
+
+
+def _url_probe(url: str) -> str:
+    """Entities decoded, then everything but printable ASCII dropped; lower-case."""
+    return _NOT_PRINTABLE_RE.sub("", html.unescape(url)).lower().replace("\\", "/")
+
+
+def _url_scheme_ok(url: str) -> bool:
+    """Our own scheme check, stricter than bleach's, which keeps ``javascript:1``.
+
+    (bleach's vendored pre-3.9 ``urlparse`` reads ``:1`` as a port; mozilla/bleach#611.)
+    """
+    scheme = _SCHEME_RE.match(_url_probe(url))
+    return scheme is None or scheme[1] in ALLOWED_PROTOCOLS
+
+
+def _is_external(url: str) -> bool:
+    return _url_probe(url).startswith(("http:", "https:", "//"))
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    """bleach attribute filter; bleach then checks URL schemes as well."""
+    if name in _ATTRIBUTES.get(tag, ()):
+        return name not in ("href", "src") or _url_scheme_ok(value)
+    if name == "id" and tag in HEADINGS:
+        # Only our own "sec-" anchors: a bare id could clobber page globals (DOM clobbering).
+        return value.startswith(ANCHOR_PREFIX) and not any(c.isspace() for c in value)
+    if name == "class" and tag in _CLASS_TAGS:
+        return any(_class_token_ok(token) for token in value.split())
+    return False
+
+
+class _PostSanitiseFilter(Filter):
+    """Runs after bleach's sanitiser: trims class lists, marks external links.
+
+    bleach can only keep or drop a whole attribute, so unknown class tokens are pruned
+    here; ``rel`` is added here (not in the tree) so raw-HTML links get it too.
+    """
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
+                attrs = dict(token["data"])
+                classes = attrs.pop((None, "class"), "").split()
+                if kept := " ".join(c for c in classes if _class_token_ok(c)):
+                    attrs[(None, "class")] = kept
+                href = attrs.get((None, "href"))
+                if token["name"] == "a" and href is not None and _is_external(href):
+                    attrs[(None, "rel")] = "noopener noreferrer nofollow"
+                token["data"] = attrs
+            yield token
+
+
+_CLEANER_OPTIONS = {
+    "tags": ALLOWED_TAGS,
+    "attributes": _allow_attribute,
+    "protocols": ALLOWED_PROTOCOLS,
+    "strip": True,  # remove disallowed tags rather than showing them escaped
+    "strip_comments": True,
+    "filters": [_PostSanitiseFilter],
+}
+_local = threading.local()
+
+
+def _cleaner() -> bleach.Cleaner:
+    """One Cleaner per thread, built once: bleach's parser keeps state, so it is not
+    thread-safe (see bleach.sanitizer.Cleaner's docstring) and threaded workers would race."""
+    if (cleaner := getattr(_local, "cleaner", None)) is None:
+        cleaner = _local.cleaner = bleach.Cleaner(**_CLEANER_OPTIONS)
+    return cleaner
+
+
+# --- Resolving relative URLs ---------------------------------------------------------------
+def _plain_url(url: str) -> str:
+    """The URL as a browser would read it (Markdown's ``&`` placeholder and entities undone)."""
+    return html.unescape(url.replace(AMP_SUBSTITUTE, "&")).strip()
+
+
+def _is_relative(url: str) -> bool:
+    """No scheme, and not "/x", "//host" or "#frag" (backslashes count as slashes)."""
+    plain = _plain_url(url)
+    return bool(plain) and not _SCHEME_RE.match(_url_probe(plain)) and plain[0] not in "/\\#"
+
+
+class _ResolveUrls(Treeprocessor):
+    """Hands every relative link/image URL to ``resolve_url``; None drops the element.
+
+    Raw HTML (``<a href=...>``) is stashed by Python-Markdown and never reaches the
+    tree, so only Markdown links and images are resolved; bleach still vets all URLs.
+    """
+
+    def __init__(self, md: markdown.Markdown, resolve_url: ResolveUrl) -> None:
+        super().__init__(md)
+        self.resolve_url = resolve_url
+
+    def run(self, root: etree.Element) -> None:
+        found = [(p, el) for p in root.iter() for el in p if el.tag in ("a", "img")]
+        # Reverse document order: descendants before ancestors, so recorded parents hold.
+        for parent, el in reversed(found):
+            attr, kind = ("href", "link") if el.tag == "a" else ("src", "image")
+            url = el.get(attr)
+            if url is None or not _is_relative(url):
+                continue
+            new_url = self.resolve_url(kind, _plain_url(url))
+            if new_url is not None:
+                el.set(attr, new_url)
+            elif el.tag == "a":
+                _replace(parent, el, el.text or "", list(el))  # keep the link text
+            else:
+                _replace(parent, el, el.get("alt", ""), [])
+
+
+def _replace(parent: etree.Element, el: etree.Element, text: str, children: list) -> None:
+    """Put ``text`` then ``children`` where ``el`` was, keeping the text that followed it."""
+
+    def add_text(index: int, extra: str) -> None:  # text just before child ``index``
+        if index == 0:
+            parent.text = (parent.text or "") + extra
+        else:
+            parent[index - 1].tail = (parent[index - 1].tail or "") + extra
+
+    index = list(parent).index(el)
+    parent.remove(el)
+    parent[index:index] = children
+    add_text(index, text)
+    add_text(index + len(children), el.tail or "")
+
+
+# --- Rendering -----------------------------------------------------------------------------
+# C0 controls except \t and \n (\r is normalised first). \x02/\x03 matter most: Python-Markdown
+# uses them to delimit its placeholders, so user text must never contain them.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Raw-text elements whose *content* must go too (bleach strip=True keeps inner text).
+_DROP_WITH_CONTENT = ("script", "style", "template", "noscript", "textarea", "title", "xmp")
+_DROP_OPEN_RE = re.compile(rf"<({'|'.join(_DROP_WITH_CONTENT)})(?=[\s/>])[^<>]*>", re.I)
+_DROP_CLOSE_RE = {n: re.compile(rf"</{n}(?=[\s/>])[^<>]*>", re.I) for n in _DROP_WITH_CONTENT}
+
+
+def _slugify(value: str, separator: str) -> str:
+    """Unicode-friendly slug ("产品演示" stays readable), always prefixed with "sec-"."""
+    return ANCHOR_PREFIX + (slugify_unicode(value, separator) or "section")
+
+
+def _drop_raw_text_elements(source: str) -> str:
+    """Remove closed <script>…</script> (and similar) with their content, in linear time.
+
+    Unclosed ones are left for bleach to strip (their text then shows as text).
+    """
+    out, pos, search_from, unclosed = [], 0, 0, set()
+    while opening := _DROP_OPEN_RE.search(source, search_from):
+        name = opening.group(1).lower()
+        closing = None if name in unclosed else _DROP_CLOSE_RE[name].search(source, opening.end())
+        if closing is None:
+            unclosed.add(name)  # none further on, so later openers have none either
+            search_from = opening.end()
+            continue
+        out.append(source[pos : opening.start()])
+        pos = search_from = closing.end()
+    out.append(source[pos:])
+    return "".join(out)
+
+
+def _make_markdown(resolve_url: ResolveUrl | None) -> markdown.Markdown:
+    """A fresh converter per call: Markdown instances keep state and are not thread-safe.
+
+    ``attr_list`` and ``md_in_html`` stay off: ``{: onclick=...}`` would let authors set
+    arbitrary attributes, and ``markdown="1"`` re-parses raw HTML. ``smarty`` is off so
+    code-like prose keeps straight quotes. The toc marker is off: the app renders the TOC.
+    """
+    md = markdown.Markdown(
+        extensions=["tables", "fenced_code", "codehilite", "toc", "admonition", "sane_lists"],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "toc": {"slugify": _slugify, "marker": ""},
+        },
+        output_format="html",
+    )
+    if resolve_url is not None:
+        # After "inline" (20), which builds <a>/<img>, and "unescape" (0), which undoes
+        # backslash-escape placeholders in their attributes.
+        md.treeprocessors.register(_ResolveUrls(md, resolve_url), "resolve_urls", -1)
+    return md
+
+
+def _flatten(tokens: list[dict]) -> list[TocEntry]:
+    entries: list[TocEntry] = []
+    for token in tokens:
+        # From the heading's HTML without <script>/<style> text, so it matches what is shown.
+        title = html.unescape(strip_tags(_drop_raw_text_elements(token["html"])))
+        entries.append(TocEntry(level=token["level"], anchor=token["id"], title=title))
+        entries.extend(_flatten(token["children"]))
+    return entries
+
+
+def render_markdown(
+    text: str,
+    *,
+    resolve_url: ResolveUrl | None = None,
+    max_chars: int = MAX_MARKDOWN_CHARS,
+) -> RenderedMarkdown:
+    """Render user Markdown to sanitised HTML plus its table of contents and title.
+
+    ``resolve_url(kind, url)`` ("link" or "image") is called for each relative URL of a
+    Markdown link or image; it returns the URL to use, or None to drop the link (its
+    text stays) or the image (its alt text stays).
+    """
+    if len(text) > max_chars:
+        raise MarkdownTooLarge(len(text), max_chars)
+    md = _make_markdown(resolve_url)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    raw_html = md.convert(_CONTROL_RE.sub("", text))
+    toc = tuple(_flatten(md.toc_tokens))
+    title = next((entry.title for entry in toc if entry.level == 1), None)
+    clean = _cleaner().clean(_drop_raw_text_elements(raw_html))
+    return RenderedMarkdown(html=clean, toc=toc, title=title)
+
+
+def pygments_css() -> str:
+    """Stylesheet for highlighted code, every rule scoped to ``.highlight``.
+
+    (``get_style_defs`` would also emit an unscoped ``pre { ... }`` rule for line numbers.)
+    """
+    formatter = HtmlFormatter(style="default")
+    rules = formatter.get_background_style_defs(".highlight")
+    rules += formatter.get_token_style_defs(".highlight")
+    return "\n".join(rules) + "\n"
