@@ -306,7 +306,23 @@ def render_markdown(
     toc = tuple(_flatten(md.toc_tokens))
     title = next((entry.title for entry in toc if entry.level == 1), None)
     clean = _cleaner().clean(_drop_raw_text_elements(raw_html))
-    return RenderedMarkdown(html=clean, toc=toc, title=title)
+    return RenderedMarkdown(html=_join_cjk_lines(clean), toc=toc, title=title)
+
+
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_SOFT_BREAK_RE = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_PRE_RE = re.compile(r"(<pre[\s>].*?</pre>)", re.S)
+
+
+def _join_cjk_lines(html_text: str) -> str:
+    """Drop soft line breaks between two CJK characters (outside <pre>).
+
+    Authors wrap Chinese paragraphs across lines; a browser shows each such
+    newline as a space, which Chinese text must not have.
+    """
+    parts = _PRE_RE.split(html_text)
+    return "".join(part if index % 2 else _CJK_SOFT_BREAK_RE.sub("", part)
+                   for index, part in enumerate(parts))
 
 
 def pygments_css() -> str:

@@ -350,3 +350,11 @@ def test_rendering_is_thread_safe():
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(work, range(8)))
+
+
+def test_chinese_paragraphs_wrapped_across_lines_get_no_stray_spaces():
+    html = render_markdown("本课介绍售前演示\n最常用的结构。\nEnglish words\nstay apart.\n\n"
+                           "```text\n第一行\n第二行\n```\n").html
+    assert "本课介绍售前演示最常用的结构。" in html
+    assert "English words\nstay apart." in html
+    assert "第一行\n第二行" in html  # code keeps its lines
