@@ -20,6 +20,7 @@ import bleach
 import markdown
 from bleach.html5lib_shim import Filter
 from markdown.extensions.toc import slugify_unicode, strip_tags
+from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 from pygments.formatters import HtmlFormatter
@@ -253,6 +254,46 @@ def _drop_raw_text_elements(source: str) -> str:
     return "".join(out)
 
 
+class _BracketTable:
+    """Same answers as Python-Markdown's ``LinkInlineProcessor.getText``, minus its worst case.
+
+    getText walks char by char to the matching "]", so every unclosed "[" costs a walk to the
+    end of the paragraph: 20,000 "[" took 40 s, 200,000 over an hour (Python-Markdown#798).
+    Once a walk runs long, every "[" of that text is matched in one pass and looked up.
+    """
+
+    WALK = 2_000
+    DEPTH = {"[": 1, "]": -1}
+
+    def __init__(self) -> None:
+        self.data: str | None = None
+        self.close: dict[int, int] = {}  # position of "[" -> position of its "]"
+
+    def get_text(self, data: str, index: int) -> tuple[str, int, bool]:
+        if data is not self.data or data[index - 1] != "[":
+            # Markdown's patterns all end in "[", so the full walk below is only a safeguard.
+            stop = min(len(data), index + self.WALK) if data[index - 1] == "[" else len(data)
+            end, depth = None, 1
+            for pos in range(index, stop):
+                depth += self.DEPTH.get(data[pos], 0)
+                if depth == 0:
+                    end = pos
+                    break
+            if end is not None or stop == len(data):
+                return self._result(data, index, end)
+            self.data, self.close, opened = data, {}, []
+            for match in re.finditer(r"[\[\]]", data):
+                if match[0] == "[":
+                    opened.append(match.start())
+                elif opened:
+                    self.close[opened.pop()] = match.start()
+        return self._result(data, index, self.close.get(index - 1))
+
+    @staticmethod
+    def _result(data: str, index: int, end: int | None) -> tuple[str, int, bool]:
+        return ("", len(data), False) if end is None else (data[index:end], end + 1, True)
+
+
 def _make_markdown(resolve_url: ResolveUrl | None) -> markdown.Markdown:
     """A fresh converter per call: Markdown instances keep state and are not thread-safe.
 
@@ -269,6 +310,10 @@ def _make_markdown(resolve_url: ResolveUrl | None) -> markdown.Markdown:
         },
         output_format="html",
     )
+    brackets = _BracketTable()
+    for pattern in md.inlinePatterns:
+        if isinstance(pattern, LinkInlineProcessor):  # links, images and references
+            pattern.getText = brackets.get_text  # type: ignore[method-assign]
     if resolve_url is not None:
         # After "inline" (20), which builds <a>/<img>, and "unescape" (0), which undoes
         # backslash-escape placeholders in their attributes.
@@ -321,8 +366,9 @@ def _join_cjk_lines(html_text: str) -> str:
     newline as a space, which Chinese text must not have.
     """
     parts = _PRE_RE.split(html_text)
-    return "".join(part if index % 2 else _CJK_SOFT_BREAK_RE.sub("", part)
-                   for index, part in enumerate(parts))
+    return "".join(
+        part if index % 2 else _CJK_SOFT_BREAK_RE.sub("", part) for index, part in enumerate(parts)
+    )
 
 
 def pygments_css() -> str:

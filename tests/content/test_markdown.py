@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 import html as html_module
+import random
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from markdown.inlinepatterns import LinkInlineProcessor
 
 from app.content import markdown as markdown_module
 from app.content.markdown import (
@@ -353,8 +356,44 @@ def test_rendering_is_thread_safe():
 
 
 def test_chinese_paragraphs_wrapped_across_lines_get_no_stray_spaces():
-    html = render_markdown("本课介绍售前演示\n最常用的结构。\nEnglish words\nstay apart.\n\n"
-                           "```text\n第一行\n第二行\n```\n").html
+    html = render_markdown(
+        "本课介绍售前演示\n最常用的结构。\nEnglish words\nstay apart.\n\n"
+        "```text\n第一行\n第二行\n```\n"
+    ).html
     assert "本课介绍售前演示最常用的结构。" in html
     assert "English words\nstay apart." in html
     assert "第一行\n第二行" in html  # code keeps its lines
+
+
+def bracket_docs() -> list[str]:
+    rng = random.Random(20260101)
+    alphabet = "[[[]]]((()))!ab  \n\"'<>`\\:/*"
+    docs = [
+        '[a] [b][c] ![d](e.png) [f](g "t") [[nested] link](h) [x]: <y>\n\n[c]: z.md\n',
+        "[" * 50 + "a" + "]" * 50 + "(x)",
+        "![[img]](a.png) [a](<b c>) [a](b(c)d) [a](b 't') [a](b\"t)",
+    ]
+    docs += ["".join(rng.choice(alphabet) for _ in range(rng.randint(20, 300))) for _ in range(400)]
+    return docs
+
+
+def test_bracket_shortcut_gives_python_markdowns_answers(monkeypatch):
+    """_BracketTable must change only the speed of link parsing, never the result."""
+    docs = bracket_docs()
+    monkeypatch.setattr(
+        markdown_module._BracketTable,
+        "get_text",
+        lambda self, data, index: LinkInlineProcessor.getText(None, data, index),
+    )
+    expected = [render_markdown(doc).html for doc in docs]
+    monkeypatch.undo()
+    monkeypatch.setattr(markdown_module._BracketTable, "WALK", 1)  # take the table path
+    assert [render_markdown(doc).html for doc in docs] == expected
+
+
+def test_many_unclosed_brackets_render_quickly():
+    """Python-Markdown alone needs about an hour for this (Python-Markdown#798)."""
+    start = time.perf_counter()
+    result = render_markdown("[" * (MAX_MARKDOWN_CHARS - 1))
+    assert time.perf_counter() - start < 10
+    assert result.html.startswith("<p>[[[")
