@@ -71,6 +71,8 @@ class BaseConfig:
 
         # Where `flask courses check|sync` read courses by default.
         self.COURSES_DIR = env.get("COURSES_DIR", "")
+        # Where `flask demo load` finds the sample question banks.
+        self.BANKS_DIR = env.get("BANKS_DIR", "")
 
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
         self.AUDIT_PAGE_SIZE = 50

@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.banks.views import bp as banks_bp
     from app.courses.views import bp as courses_bp
     from app.main.views import bp as main_bp
     from app.oversight.views import bp as oversight_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(banks_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -71,6 +73,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.banks.cli import banks_cli
     from app.courses.cli import courses_cli
     from app.main.cli import demo_cli
     from app.oversight.cli import audit_cli
@@ -79,3 +82,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(banks_cli)

@@ -23,6 +23,7 @@ class Permission(enum.StrEnum):
     READ_AUDIT = "audit.read"
     VIEW_PERSON = "person.view"
     VIEW_COURSE_STATS = "courses.stats"
+    MANAGE_BANKS = "banks.manage"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -32,6 +33,8 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_PERSON: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # §2.5: trainers evaluate their courses' effectiveness.
     Permission.VIEW_COURSE_STATS: frozenset({Role.TRAINER, Role.ADMIN}),
+    # Question banks hold exam answer keys: trainers and admins only.
+    Permission.MANAGE_BANKS: frozenset({Role.TRAINER, Role.ADMIN}),
 }
 
 

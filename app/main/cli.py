@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
+from app.banks.model import errors_only
+from app.banks.readers import read_files
+from app.banks.services import import_banks
 from app.courses.cli import default_courses_dir
 from app.courses.sync import sync_courses
 from app.extensions import db
@@ -52,8 +58,28 @@ def load():
         for problem in report.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("The sample courses have problems; nothing was loaded.")
+    banks = load_sample_banks()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
     changed = [str(change) for change in report.courses if change.status != "unchanged"]
     click.echo(f"Sample courses: {len(report.courses)} ({len(changed)} added or changed).")
+    changed = [change for change in banks if change.status != "unchanged"]
+    click.echo(f"Sample question banks: {len(banks)} ({len(changed)} added or changed).")
+
+
+def default_banks_dir() -> Path:
+    configured = current_app.config.get("BANKS_DIR")
+    return Path(configured) if configured else Path(current_app.root_path).parent / "question_banks"
+
+
+def load_sample_banks():
+    """Import the Markdown banks of question_banks/ (rubrics live in their own folder)."""
+    files = [(str(p), p.read_bytes()) for p in sorted(default_banks_dir().glob("*.md"))]
+    banks, issues = read_files(files)
+    if errors_only(issues):
+        db.session.rollback()
+        for issue in issues:
+            click.echo(str(issue), err=True)
+        raise click.ClickException("The sample question banks have errors; nothing was loaded.")
+    return import_banks(banks, actor_label="demo")

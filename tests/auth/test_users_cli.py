@@ -84,13 +84,21 @@ def test_users_set_password_for_an_unknown_email_fails_clearly(runner):
 def test_demo_load_is_idempotent(app, runner, tmp_path):
     from tests.courses.builders import write_course
 
-    write_course(tmp_path, "sample-course")
-    app.config["COURSES_DIR"] = str(tmp_path)
+    write_course(tmp_path / "courses", "sample-course")
+    app.config["COURSES_DIR"] = str(tmp_path / "courses")
+    (tmp_path / "banks").mkdir()
+    (tmp_path / "banks" / "b.md").write_text(
+        "---\nid: demo-bank\ntitle: Demo\narea: product\nlanguage: en\n---\n\n"
+        "## DB-1\ntype: truefalse\n\nDataHub agents connect outbound.\n\n"
+        "- [x] True\n- [ ] False\n", encoding="utf-8")
+    app.config["BANKS_DIR"] = str(tmp_path / "banks")
     first = runner.invoke(args=["demo", "load"])
     second = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0 and "6 created" in first.output
     assert second.exit_code == 0 and "0 created, 6 already there" in second.output
     assert "Sample courses: 1 (1 added or changed)" in first.output
     assert "Sample courses: 1 (0 added or changed)" in second.output
+    assert "Sample question banks: 1 (1 added or changed)" in first.output
+    assert "Sample question banks: 1 (0 added or changed)" in second.output
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 6

@@ -13,9 +13,9 @@ EXTRA = {
     "learner": set(),
     "reviewer": set(),
     "manager": set(),
-    "trainer": {"Course statistics"},
+    "trainer": {"Course statistics", "Question banks"},
     "supervisor": {"Audit log"},
-    "admin": {"People", "Audit log", "Course statistics"},
+    "admin": {"People", "Audit log", "Course statistics", "Question banks"},
 }
 
 
@@ -31,4 +31,4 @@ def test_the_home_page_offers_each_area_the_person_may_use(client, make_user):
     login(client, make_user("trainer"))
     html = client.get("/").get_data(as_text=True)
     cards = set(re.findall(r'class="card link-card" href="[^"]+">\s*<h2>([^<]+)</h2>', html))
-    assert cards == {"Courses", "My learning", "Course statistics"}
+    assert cards == {"Courses", "My learning", "Course statistics", "Question banks"}

@@ -1,0 +1,1 @@
+"""Question banks authored in Markdown (and imported from Moodle GIFT/Aiken)."""

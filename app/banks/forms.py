@@ -1,0 +1,54 @@
+"""Forms of the trainers' question-bank pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.banks.model import DIFFICULTIES, QUESTION_TYPES
+
+TYPE_LABELS = {
+    "single": _l("Single choice"), "multiple": _l("Multiple choice"),
+    "truefalse": _l("True or false"), "short": _l("Short answer"), "numeric": _l("Numeric"),
+    "matching": _l("Matching"), "ordering": _l("Ordering"), "essay": _l("Essay"),
+}
+DIFFICULTY_LABELS = {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")}
+FORMAT_CHOICES = [SelectChoice("", _l("By file ending (.md Markdown, .gift GIFT, .txt Aiken)")),
+                  SelectChoice("markdown", "Markdown"), SelectChoice("gift", "Moodle GIFT"),
+                  SelectChoice("aiken", "Moodle Aiken")]
+BANK_ID = Regexp(r"^$|^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$",
+                 message=_l("Use 3–60 lowercase letters, digits and '-'."))
+
+
+class QuestionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Text or ID"), validators=[Optional(), Length(max=100)])
+    bank = SelectField(_l("Bank"), validators=[Optional()])
+    tag = StringField(_l("Tag"), validators=[Optional(), Length(max=60)])
+    type = SelectField(_l("Type"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any type"))] + [SelectChoice(t, TYPE_LABELS[t])
+                                             for t in QUESTION_TYPES])
+    difficulty = SelectField(_l("Difficulty"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any difficulty"))] + [SelectChoice(d, DIFFICULTY_LABELS[d])
+                                                   for d in DIFFICULTIES])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Bank file"), validators=[
+        FileRequired(),
+        FileAllowed(["md", "gift", "txt"], _l("Upload a .md, .gift or .txt file."))])
+    format = SelectField(_l("Format"), choices=FORMAT_CHOICES, validators=[Optional()])
+    bank_id = StringField(_l("Bank ID (GIFT and Aiken)"), validators=[Optional(), BANK_ID],
+                          description=_l("Default: made from the file name."))
+    submit = SubmitField(_l("Check the file"))
+
+
+class ConfirmImportForm(FlaskForm):
+    filename = HiddenField(validators=[DataRequired()])
+    content = HiddenField(validators=[DataRequired()])
+    format = HiddenField()
+    bank_id = HiddenField(validators=[Optional(), BANK_ID])
+    submit = SubmitField(_l("Import"))

@@ -1,0 +1,181 @@
+"""Importing banks into the database (versioned, all-or-nothing) and reading them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.banks.model import Bank, Issue
+from app.banks.model import Question as QuestionModel
+from app.banks.models import Question, QuestionBank, QuestionVersion
+from app.banks.rendering import render_question
+from app.database import utcnow
+from app.extensions import db
+from app.oversight import audit
+
+# Fields whose change a version records, in the order shown in the history.
+TRACKED_FIELDS = ("stem", "type", "points", "difficulty", "tags", "choices", "answers", "pairs",
+                  "sequence", "guidance", "word_limit", "explanation")
+
+
+@dataclass
+class BankChange:
+    bank_id: str
+    status: str  # added, changed, unchanged
+    counts: dict[str, int] = field(default_factory=lambda: {
+        "added": 0, "changed": 0, "unchanged": 0, "retired": 0})
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{n} {what}" for what, n in self.counts.items())
+        return f"{self.bank_id}: {self.status} ({counts})"
+
+
+class ImportRefused(ValueError):
+    """The import would break a rule across banks; nothing was changed."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__("; ".join(str(issue) for issue in issues))
+        self.issues = issues
+
+
+def _foreign_question_ids(banks: list[Bank]) -> list[Issue]:
+    """Question IDs that already belong to a bank other than the one importing them."""
+    wanted = {q.id: (bank, q) for bank in banks for q in bank.questions}
+    if not wanted:
+        return []
+    issues = []
+    owners = db.session.execute(
+        sa.select(Question.question_id, QuestionBank.bank_id).join(QuestionBank)
+        .where(Question.question_id.in_(list(wanted)))).all()
+    for question_id, owner in owners:
+        bank, question = wanted[question_id]
+        if owner != bank.id:
+            issues.append(Issue(bank.path, question.line,
+                                f"ID {question_id} already belongs to bank {owner!r}: give this "
+                                "question another ID", question_id))
+    return issues
+
+
+def import_banks(banks: list[Bank], *, source_format: str = "markdown", actor=None,
+                 actor_label: str | None = None) -> list[BankChange]:
+    """Bring every bank up to date in the current transaction (the caller commits).
+
+    Raises ImportRefused, having changed nothing, when a question ID belongs to
+    another bank.
+    """
+    issues = _foreign_question_ids(banks)
+    if issues:
+        raise ImportRefused(issues)
+    who = actor_label or getattr(actor, "email", None) or "system"
+    changes = []
+    for bank in banks:
+        change = _import_bank(bank, source_format, who)
+        changes.append(change)
+        if change.status != "unchanged":
+            audit.record("bank.import", object_type="question_banks", object_id=bank.id,
+                         actor=actor, actor_label=actor_label, after=change.counts)
+    return changes
+
+
+def _import_bank(source: Bank, source_format: str, who: str) -> BankChange:
+    row = db.session.execute(sa.select(QuestionBank).where(
+        QuestionBank.bank_id == source.id)).scalar_one_or_none()
+    change = BankChange(source.id, "added" if row is None else "unchanged")
+    if row is None:
+        row = QuestionBank(bank_id=source.id)
+        db.session.add(row)
+    meta = (source.title, source.area, source.language, list(source.tags))
+    if (row.title, row.area, row.language, row.tags) != meta:
+        row.title, row.area, row.language, row.tags = meta
+        row.updated_at = utcnow()
+        change.status = "changed" if change.status == "unchanged" else change.status
+    row.source_format, row.source_name = source_format, source.path
+    db.session.flush()
+    existing = {q.question_id: q for q in db.session.execute(
+        sa.select(Question).where(Question.bank_pk == row.id)).scalars()}
+    current = _current_contents(row.id)
+    for position, question in enumerate(source.questions, start=1):
+        kind = _import_question(row, existing.get(question.id), current, question, position,
+                                who)
+        change.counts[kind] += 1
+    wanted = {q.id for q in source.questions}
+    now = utcnow()
+    for question_id, stored in existing.items():
+        if question_id not in wanted and stored.retired_at is None:
+            stored.retired_at = now  # never deleted: attempts refer to its versions
+            change.counts["retired"] += 1
+    if change.status == "unchanged" and any(change.counts[k] for k in
+                                            ("added", "changed", "retired")):
+        change.status = "changed"
+    db.session.flush()
+    return change
+
+
+def _current_contents(bank_pk: int) -> dict[int, tuple[str, dict]]:
+    """question pk → (hash, content) of each question's current version, in one query."""
+    rows = db.session.execute(
+        sa.select(QuestionVersion.question_pk, QuestionVersion.content_hash,
+                  QuestionVersion.content)
+        .join(Question, sa.and_(Question.id == QuestionVersion.question_pk,
+                                Question.version == QuestionVersion.version))
+        .where(Question.bank_pk == bank_pk)).all()
+    return {pk: (digest, content) for pk, digest, content in rows}
+
+
+def _import_question(bank: QuestionBank, stored: Question | None,
+                     current: dict[int, tuple[str, dict]], question: QuestionModel,
+                     position: int, who: str) -> str:
+    digest = question.content_hash()
+    if stored is None:
+        stored = Question(question_id=question.id, bank_pk=bank.id, version=0)
+        db.session.add(stored)
+        kind, previous = "added", None
+    else:
+        previous_hash, previous = current.get(stored.id, (None, None))
+        if previous_hash == digest:
+            kind = "unchanged" if stored.retired_at is None else "added"
+        else:
+            kind = "changed"
+    _copy_facets(stored, question, position)
+    stored.retired_at = None
+    if kind == "changed" or (kind == "added" and previous is None):
+        stored.version += 1
+        content = question.content()
+        db.session.add(QuestionVersion(
+            question=stored, version=stored.version, content=content, content_hash=digest,
+            rendered=render_question(question), changes=_changed_fields(previous, content),
+            source_line=question.line, created_by=who))
+    return kind
+
+
+def _copy_facets(stored: Question, question: QuestionModel, position: int) -> None:
+    stored.position, stored.type, stored.difficulty = position, question.type, question.difficulty
+    stored.points = question.points
+    stored.tag_list = "," + ",".join(question.tags) + ","
+    stored.search_text = f"{question.id} {question.stem}"[:4000]
+
+
+def _changed_fields(previous: dict | None, content: dict) -> list[str]:
+    if previous is None:
+        return []
+    return [name for name in TRACKED_FIELDS if previous.get(name) != content.get(name)]
+
+
+def bank_model(row: QuestionBank, *, include_retired: bool = False) -> Bank:
+    """A stored bank as the pure model (current versions), e.g. for export."""
+    stmt = (sa.select(QuestionVersion.content)
+            .join(Question, sa.and_(Question.id == QuestionVersion.question_pk,
+                                    Question.version == QuestionVersion.version))
+            .where(Question.bank_pk == row.id).order_by(Question.position))
+    if not include_retired:
+        stmt = stmt.where(Question.retired_at.is_(None))
+    questions = [QuestionModel.from_content(content)
+                 for content in db.session.execute(stmt).scalars()]
+    return Bank(id=row.bank_id, title=row.title, area=row.area, language=row.language,
+                tags=tuple(row.tags), questions=questions, path=row.source_name)
+
+
+def bank_by_id(bank_id: str) -> QuestionBank | None:
+    return db.session.execute(sa.select(QuestionBank).where(
+        QuestionBank.bank_id == bank_id)).scalar_one_or_none()

@@ -1,0 +1,171 @@
+"""Trainers' pages: banks, the question browser, a question with its history, uploads."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.auth.permissions import Permission, require
+from app.banks import readers
+from app.banks.forms import (
+    DIFFICULTY_LABELS,
+    TYPE_LABELS,
+    ConfirmImportForm,
+    QuestionFilterForm,
+    UploadForm,
+)
+from app.banks.model import errors_only
+from app.banks.models import Question, QuestionBank, QuestionVersion
+from app.banks.services import ImportRefused, import_banks
+from app.extensions import db
+
+bp = Blueprint("banks", __name__, url_prefix="/banks")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"type_label": lambda t: TYPE_LABELS.get(t, t),
+            "difficulty_label": lambda d: DIFFICULTY_LABELS.get(d, d)}
+
+
+@bp.route("/")
+@require(Permission.MANAGE_BANKS)
+def index():
+    counts = dict(db.session.execute(
+        sa.select(Question.bank_pk, sa.func.count()).where(Question.retired_at.is_(None))
+        .group_by(Question.bank_pk)).all())
+    banks = db.session.execute(sa.select(QuestionBank).order_by(QuestionBank.title)).scalars()
+    return render_template("banks/index.html", banks=list(banks), counts=counts)
+
+
+def _filtered(form: QuestionFilterForm) -> sa.Select:
+    stmt = (sa.select(Question).join(QuestionBank).where(Question.retired_at.is_(None))
+            .order_by(QuestionBank.title, Question.position))
+    if form.bank.data:
+        stmt = stmt.where(QuestionBank.bank_id == form.bank.data)
+    if form.type.data:
+        stmt = stmt.where(Question.type == form.type.data)
+    if form.difficulty.data:
+        stmt = stmt.where(Question.difficulty == form.difficulty.data)
+    if form.tag.data:
+        stmt = stmt.where(Question.tag_list.contains(f",{form.tag.data.strip().lower()},"))
+    if form.q.data:
+        stmt = stmt.where(Question.search_text.ilike(f"%{form.q.data.strip()}%"))
+    return stmt
+
+
+@bp.route("/questions")
+@require(Permission.MANAGE_BANKS)
+def questions():
+    form = QuestionFilterForm(request.args)
+    form.bank.choices = [SelectChoice("", _("All banks"))] + [
+        SelectChoice(bank_id, title) for bank_id, title in db.session.execute(
+            sa.select(QuestionBank.bank_id, QuestionBank.title).order_by(QuestionBank.title))]
+    form.validate()
+    page = db.paginate(_filtered(form), per_page=50, error_out=False)
+    stems = _stems([q.id for q in page.items], [q.version for q in page.items])
+    return render_template("banks/questions.html", form=form, page=page, stems=stems)
+
+
+def _stems(pks: list[int], versions: list[int]) -> dict[int, str]:
+    """The stem text of each listed question's current version, in one query."""
+    if not pks:
+        return {}
+    rows = db.session.execute(
+        sa.select(QuestionVersion.question_pk, QuestionVersion.content)
+        .where(sa.tuple_(QuestionVersion.question_pk, QuestionVersion.version)
+               .in_(list(zip(pks, versions, strict=True))))).all()
+    return {pk: content["stem"] for pk, content in rows}
+
+
+@bp.route("/questions/<question_id>")
+@require(Permission.MANAGE_BANKS)
+def question(question_id: str):
+    stored = db.session.execute(sa.select(Question).where(
+        Question.question_id == question_id)).scalar_one_or_none()
+    if stored is None:
+        abort(404)
+    history = db.session.execute(sa.select(QuestionVersion).where(
+        QuestionVersion.question_pk == stored.id).order_by(QuestionVersion.version.desc())
+    ).scalars().all()
+    wanted = request.args.get("version", type=int) or stored.version
+    shown = next((v for v in history if v.version == wanted), None)
+    if shown is None:
+        abort(404)
+    return render_template("banks/question.html", question=stored, version=shown,
+                           history=history)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@require(Permission.MANAGE_BANKS)
+def upload():
+    """Step 1: lint the file and show what an import would change (a dry run)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("banks/upload.html", form=form, result=None)
+    data = form.file.data.read()
+    name = form.file.data.filename or "upload.md"
+    result = _dry_run(name, data, form.format.data or None, form.bank_id.data or None)
+    confirm = ConfirmImportForm(formdata=None, filename=name, format=form.format.data or "",
+                                bank_id=form.bank_id.data or "",
+                                content=base64.b64encode(data).decode("ascii"))
+    return render_template("banks/upload.html", form=form, result=result, confirm=confirm)
+
+
+@bp.route("/upload/confirm", methods=["POST"])
+@require(Permission.MANAGE_BANKS)
+def confirm_upload():
+    """Step 2: the trainer confirmed; import the very file that was checked."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = base64.b64decode(form.content.data, validate=True)
+    except (binascii.Error, ValueError):
+        abort(400)
+    banks, issues = readers.read_files([(form.filename.data, data)],
+                                       fmt=form.format.data or None,
+                                       bank_id=form.bank_id.data or None)
+    if errors_only(issues):
+        flash(_("The file has errors; nothing was imported."), "error")
+        return redirect(url_for("banks.upload"))
+    try:
+        changes = import_banks(banks, source_format=readers.format_of(form.filename.data,
+                                                                      form.format.data or None),
+                               actor=current_user)
+    except ImportRefused as refused:
+        db.session.rollback()
+        flash(_("Nothing was imported: %(why)s", why=str(refused)), "error")
+        return redirect(url_for("banks.upload"))
+    db.session.commit()
+    for change in changes:
+        flash(_("%(bank)s: %(a)d added, %(c)d changed, %(u)d unchanged, %(r)d retired.",
+                bank=change.bank_id, a=change.counts["added"], c=change.counts["changed"],
+                u=change.counts["unchanged"], r=change.counts["retired"]), "success")
+    return redirect(url_for("banks.index"))
+
+
+def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None) -> dict:
+    """Lint, then import inside a savepoint that is always rolled back."""
+    if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
+        abort(413)
+    banks, issues = readers.read_files([(name, data)], fmt=fmt, bank_id=bank_id)
+    result = {"issues": issues, "errors": errors_only(issues), "changes": [],
+              "questions": sum(len(bank.questions) for bank in banks)}
+    if result["errors"]:
+        return result
+    savepoint = db.session.begin_nested()
+    try:
+        result["changes"] = import_banks(banks, actor=current_user)
+    except ImportRefused as refused:
+        result["errors"] = refused.issues
+        result["issues"] = issues + refused.issues
+    finally:
+        savepoint.rollback()
+    return result
