@@ -147,7 +147,7 @@ _DROP_OPEN_RE = re.compile(r"<(script|style|template|noscript|textarea|title|xmp
 _PRE_RE = re.compile(r"(<pre[\s>].*?</pre>)", re.I | re.S)
 # A tag or an entity (kept), a character Markdown would act on, or a line start that would.
 _HTML_TEXT_RE = re.compile(r"(<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w+;)|([\\`*_\[\]|~#])"
-                           r"|^([-+=]|\d+\.)", re.M)
+                           r"|^([-+=!]|\d+\.)", re.M)
 
 
 def _url_allowed(value: str) -> bool:
