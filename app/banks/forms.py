@@ -13,6 +13,14 @@ TYPE_LABELS = {
     "truefalse": _l("True or false"), "short": _l("Short answer"), "numeric": _l("Numeric"),
     "matching": _l("Matching"), "ordering": _l("Ordering"), "essay": _l("Essay"),
 }
+# The fields a version's history names (see services.TRACKED_FIELDS).
+CHANGE_LABELS = {
+    "stem": _l("question text"), "type": _l("type"), "points": _l("points"),
+    "difficulty": _l("difficulty"), "tags": _l("tags"), "choices": _l("options or key"),
+    "answers": _l("accepted answers"), "pairs": _l("pairs"), "sequence": _l("order"),
+    "guidance": _l("marking guidance"), "word_limit": _l("word limit"),
+    "explanation": _l("explanation"),
+}
 DIFFICULTY_LABELS = {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")}
 FORMAT_CHOICES = [SelectChoice("", _l("By file ending (.md Markdown, .gift GIFT, .txt Aiken)")),
                   SelectChoice("markdown", "Markdown"), SelectChoice("gift", "Moodle GIFT"),

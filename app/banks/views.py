@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from app.auth.permissions import Permission, require
 from app.banks import readers
 from app.banks.forms import (
+    CHANGE_LABELS,
     DIFFICULTY_LABELS,
     TYPE_LABELS,
     ConfirmImportForm,
@@ -31,6 +32,7 @@ bp = Blueprint("banks", __name__, url_prefix="/banks")
 @bp.app_context_processor
 def _labels() -> dict:
     return {"type_label": lambda t: TYPE_LABELS.get(t, t),
+            "change_label": lambda c: CHANGE_LABELS.get(c, c),
             "difficulty_label": lambda d: DIFFICULTY_LABELS.get(d, d)}
 
 
