@@ -132,7 +132,6 @@ _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE_RE = re.compile(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})")
 _TOLERANCE_RE = re.compile(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?")
 _TAG_LIKE_RE = re.compile(r"</?[A-Za-z][^<>]*>")
-_CONTEXTS = ("$course$", "$coursecategory$", "$system$", "$module$", "$cat$", "top")
 _BLANK_TEXT = "_____"
 
 # --- [html] text: sanitised, then kept as HTML inside our Markdown --------------------------
@@ -327,8 +326,8 @@ class _GiftReader:
         segments = [s.replace("//", "/").strip() for s in re.split(r"(?<!/)/(?!/)", path)]
         last = segments[-1] if segments else ""
         self.category = None
-        if not last or last.lower() in _CONTEXTS:
-            return  # Moodle's context or top category: nothing to tag with
+        if not last or last.lower() == "top" or re.fullmatch(r"\$\w+\$", last):
+            return  # Moodle's top category or a context such as $course$: nothing to tag with
         self.category = tag_slug(last)
         if not self.category:
             self.log.warning(number, f"category '{last}' has no letters or digits, so its "

@@ -1,0 +1,1 @@
+"""Exams: drawing questions from banks, taking attempts and grading them."""
