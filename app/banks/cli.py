@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from app.banks import readers
 from app.banks.markdown_format import export_bank
-from app.banks.model import errors_only
+from app.banks.model import AREAS, LANGUAGES, errors_only
 from app.banks.services import ImportRefused, bank_by_id, bank_model, import_banks
 from app.extensions import db
 
@@ -33,11 +33,11 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def _read(paths, fmt, bank_id):
+def _read(paths, fmt, bank_id, meta=None):
     files = [(str(p), p.read_bytes()) for p in _files(paths)]
     if not files:
         raise click.ClickException("no bank files found (looked for .md, .gift and .txt)")
-    return readers.read_files(files, fmt=fmt, bank_id=bank_id)
+    return readers.read_files(files, fmt=fmt, bank_id=bank_id, meta=meta)
 
 
 def _print_issues(issues) -> None:
@@ -67,14 +67,20 @@ def lint(paths, fmt):
               help="Read every file in this format (default: by file ending).")
 @click.option("--bank-id", default=None, help="Bank ID for a GIFT or Aiken file "
               "(default: from the file name).")
-def import_(paths, fmt, bank_id):
+@click.option("--title", default=None, help="GIFT/Aiken: the bank's title (default: its ID).")
+@click.option("--area", type=click.Choice(AREAS), default=None,
+              help="GIFT/Aiken: the policy area (default: product).")
+@click.option("--language", type=click.Choice(LANGUAGES), default=None,
+              help="GIFT/Aiken: the bank's language (default: en).")
+def import_(paths, fmt, bank_id, title, area, language):
     """Import all files in one transaction: any error, and nothing changes."""
-    banks, issues = _read(paths, fmt, bank_id)
+    banks, issues = _read(paths, fmt, bank_id,
+                          {"title": title, "area": area, "language": language})
     _print_issues(issues)
     if errors_only(issues):
         raise click.ClickException(f"{len(errors_only(issues))} error(s); nothing was imported.")
     try:
-        changes = import_banks(banks, source_format=fmt or "markdown", actor_label="cli")
+        changes = import_banks(banks, source_format=fmt, actor_label="cli")
     except ImportRefused as refused:
         db.session.rollback()
         _print_issues(refused.issues)

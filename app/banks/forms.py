@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.banks.model import DIFFICULTIES, QUESTION_TYPES
+from app.banks.model import AREAS, DIFFICULTIES, QUESTION_TYPES
 
 TYPE_LABELS = {
     "single": _l("Single choice"), "multiple": _l("Multiple choice"),
@@ -51,6 +51,13 @@ class UploadForm(FlaskForm):
     format = SelectField(_l("Format"), choices=FORMAT_CHOICES, validators=[Optional()])
     bank_id = StringField(_l("Bank ID (GIFT and Aiken)"), validators=[Optional(), BANK_ID],
                           description=_l("Default: made from the file name."))
+    title = StringField(_l("Bank title (GIFT and Aiken)"), validators=[Optional(),
+                                                                       Length(max=200)])
+    area = SelectField(_l("Policy area (GIFT and Aiken)"), validators=[Optional()],
+                       choices=[SelectChoice(a, a) for a in AREAS])
+    language = SelectField(_l("Language (GIFT and Aiken)"), validators=[Optional()],
+                           choices=[SelectChoice("en", "English"),
+                                    SelectChoice("zh_CN", "简体中文")])
     submit = SubmitField(_l("Check the file"))
 
 
@@ -59,4 +66,7 @@ class ConfirmImportForm(FlaskForm):
     content = HiddenField(validators=[DataRequired()])
     format = HiddenField()
     bank_id = HiddenField(validators=[Optional(), BANK_ID])
+    title = HiddenField(validators=[Optional(), Length(max=200)])
+    area = HiddenField()
+    language = HiddenField()
     submit = SubmitField(_l("Import"))

@@ -26,8 +26,9 @@ def slug_from_name(name: str) -> str:
     return (slug or "imported-bank")[:60].ljust(3, "x")
 
 
-def read_one(name: str, data: bytes, *, fmt: str | None = None,
-             bank_id: str | None = None) -> tuple[Bank | None, list[Issue]]:
+def read_one(name: str, data: bytes, *, fmt: str | None = None, bank_id: str | None = None,
+             meta: dict | None = None) -> tuple[Bank | None, list[Issue]]:
+    """One file; ``meta`` (title, area, language) describes a GIFT or Aiken bank."""
     kind = format_of(name, fmt)
     if kind == "markdown":
         return read_bank_file(data, name)
@@ -37,16 +38,18 @@ def read_one(name: str, data: bytes, *, fmt: str | None = None,
         line = data[:exc.start].count(b"\n") + 1
         return None, [Issue(name, line, "the file is not UTF-8 text: save it as UTF-8")]
     reader = read_gift if kind == "gift" else read_aiken
-    return reader(text.replace("\r\n", "\n"), name, bank_id or slug_from_name(name))
+    return reader(text.replace("\r\n", "\n"), name, bank_id or slug_from_name(name),
+                  **{k: v for k, v in (meta or {}).items() if v})
 
 
 def read_files(files: list[tuple[str, bytes]], *, fmt: str | None = None,
-               bank_id: str | None = None) -> tuple[list[Bank], list[Issue]]:
+               bank_id: str | None = None, meta: dict | None = None
+               ) -> tuple[list[Bank], list[Issue]]:
     """Read every file; cross-file checks (duplicate IDs) over all that parsed."""
     banks: list[Bank] = []
     issues: list[Issue] = []
     for name, data in files:
-        bank, found = read_one(name, data, fmt=fmt, bank_id=bank_id)
+        bank, found = read_one(name, data, fmt=fmt, bank_id=bank_id, meta=meta)
         issues += found
         if bank is not None:
             banks.append(bank)

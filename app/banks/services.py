@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.banks.model import Bank, Issue
 from app.banks.model import Question as QuestionModel
 from app.banks.models import Question, QuestionBank, QuestionVersion
+from app.banks.readers import format_of
 from app.banks.rendering import render_question
 from app.database import utcnow
 from app.extensions import db
@@ -57,12 +58,12 @@ def _foreign_question_ids(banks: list[Bank]) -> list[Issue]:
     return issues
 
 
-def import_banks(banks: list[Bank], *, source_format: str = "markdown", actor=None,
+def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=None,
                  actor_label: str | None = None) -> list[BankChange]:
     """Bring every bank up to date in the current transaction (the caller commits).
 
     Raises ImportRefused, having changed nothing, when a question ID belongs to
-    another bank.
+    another bank. ``source_format`` defaults to what each file's ending says.
     """
     issues = _foreign_question_ids(banks)
     if issues:
@@ -70,7 +71,7 @@ def import_banks(banks: list[Bank], *, source_format: str = "markdown", actor=No
     who = actor_label or getattr(actor, "email", None) or "system"
     changes = []
     for bank in banks:
-        change = _import_bank(bank, source_format, who)
+        change = _import_bank(bank, source_format or format_of(bank.path, None), who)
         changes.append(change)
         if change.status != "unchanged":
             audit.record("bank.import", object_type="question_banks", object_id=bank.id,

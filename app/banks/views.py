@@ -113,10 +113,11 @@ def upload():
         return render_template("banks/upload.html", form=form, result=None)
     data = form.file.data.read()
     name = form.file.data.filename or "upload.md"
-    result = _dry_run(name, data, form.format.data or None, form.bank_id.data or None)
+    meta = _meta(form)
+    result = _dry_run(name, data, form.format.data or None, form.bank_id.data or None, meta)
     confirm = ConfirmImportForm(formdata=None, filename=name, format=form.format.data or "",
                                 bank_id=form.bank_id.data or "",
-                                content=base64.b64encode(data).decode("ascii"))
+                                content=base64.b64encode(data).decode("ascii"), **meta)
     return render_template("banks/upload.html", form=form, result=result, confirm=confirm)
 
 
@@ -133,7 +134,7 @@ def confirm_upload():
         abort(400)
     banks, issues = readers.read_files([(form.filename.data, data)],
                                        fmt=form.format.data or None,
-                                       bank_id=form.bank_id.data or None)
+                                       bank_id=form.bank_id.data or None, meta=_meta(form))
     if errors_only(issues):
         flash(_("The file has errors; nothing was imported."), "error")
         return redirect(url_for("banks.upload"))
@@ -153,11 +154,18 @@ def confirm_upload():
     return redirect(url_for("banks.index"))
 
 
-def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None) -> dict:
+def _meta(form) -> dict:
+    """Title, area and language for GIFT and Aiken files (Markdown files name their own)."""
+    return {"title": form.title.data or "", "area": form.area.data or "",
+            "language": form.language.data or ""}
+
+
+def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None,
+             meta: dict) -> dict:
     """Lint, then import inside a savepoint that is always rolled back."""
     if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413)
-    banks, issues = readers.read_files([(name, data)], fmt=fmt, bank_id=bank_id)
+    banks, issues = readers.read_files([(name, data)], fmt=fmt, bank_id=bank_id, meta=meta)
     result = {"issues": issues, "errors": errors_only(issues), "changes": [],
               "questions": sum(len(bank.questions) for bank in banks)}
     if result["errors"]:

@@ -151,3 +151,17 @@ def test_the_sample_banks_pass_the_linter_and_cover_every_type():
     assert {q.type for q in questions} == {"single", "multiple", "truefalse", "short",
                                            "numeric", "matching", "ordering", "essay"}
     assert any(bank.language == "zh_CN" for bank in banks)
+
+
+def test_a_gift_file_imports_from_the_command_line_with_its_metadata(app, runner, tmp_path):
+    from app.banks.models import QuestionBank
+
+    path = _write(tmp_path, "::Q1::DataHub agents open inbound ports. {F}\n", "moodle.gift")
+    result = runner.invoke(args=["banks", "import", str(path), "--bank-id", "moodle-bank",
+                                 "--title", "From Moodle", "--area", "technical",
+                                 "--language", "en"])
+    assert result.exit_code == 0, result.output
+    assert "moodle-bank: added (1 added" in result.output
+    with app.app_context():
+        bank = db.session.execute(sa.select(QuestionBank)).scalar_one()
+        assert (bank.title, bank.area, bank.source_format) == ("From Moodle", "technical", "gift")

@@ -27,8 +27,8 @@ def _upload(client, text, name="bank.md", **fields):
 def _confirm(client, html):
     import re
 
-    fields = dict(re.findall(r'name="(filename|content|format|bank_id)" type="hidden" '
-                             r'value="([^"]*)"', html))
+    fields = dict(re.findall(r'name="(filename|content|format|bank_id|title|area|language)" '
+                             r'type="hidden" value="([^"]*)"', html))
     return post_form(client, "/banks/upload/confirm", fields, token_from="/banks/upload")
 
 
@@ -55,11 +55,14 @@ def test_upload_shows_lint_results_first_and_imports_only_on_confirm(client, sig
 
 def test_a_gift_file_uploads_into_the_same_model(client, signed_in):
     signed_in("trainer")
-    dry = _upload(client, GIFT, "moodle-security.gift").get_data(as_text=True)
+    dry = _upload(client, GIFT, "moodle-security.gift", title="Security from Moodle",
+                  area="technical", language="en").get_data(as_text=True)
     assert "2 questions read." in dry
     _confirm(client, dry)
     html = client.get("/banks/questions?bank=moodle-security").get_data(as_text=True)
     assert "GF-1" in html and "True or false" in html
+    index = client.get("/banks/").get_data(as_text=True)
+    assert "Security from Moodle" in index and "Technology" in index
 
 
 def test_the_browser_filters_and_a_question_shows_key_and_history(client, signed_in):
