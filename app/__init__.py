@@ -23,6 +23,7 @@ def create_app(config: BaseConfig | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
+    register_models()
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -47,6 +48,15 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+
+
+def register_models() -> None:
+    """Import every feature's models so the metadata (and Alembic) knows all tables."""
+    from app.auth import models as _auth  # noqa: F401
+    from app.banks import models as _banks  # noqa: F401
+    from app.courses import models as _courses  # noqa: F401
+    from app.exams import models as _exams  # noqa: F401
+    from app.oversight import models as _oversight  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -75,6 +85,7 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.banks.cli import banks_cli
     from app.courses.cli import courses_cli
+    from app.exams.cli import exams_cli
     from app.main.cli import demo_cli
     from app.oversight.cli import audit_cli
 
@@ -83,3 +94,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(banks_cli)
+    app.cli.add_command(exams_cli)

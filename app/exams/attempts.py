@@ -1,0 +1,236 @@
+"""Attempts: who may start, the server-owned clock, saving answers, submitting, grading.
+
+The rules here are the ones examinees' pay and promotion depend on (§1.3.1,
+§3.2.1): the server owns the deadline, a stale page cannot overwrite a newer
+answer, submitting twice is harmless, and an abandoned attempt is finalised at
+its deadline with everything saved before it. Functions take ``now`` so tests
+and the CLI sweep control the clock; they flush, the caller commits.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.banks.models import Question, QuestionVersion
+from app.exams.grading import grade
+from app.exams.models import (
+    Accommodation,
+    Attempt,
+    AttemptItem,
+    AttemptState,
+    Exam,
+    ExamAudience,
+    ExamRule,
+)
+from app.extensions import db
+
+DEFAULT_GRACE = timedelta(seconds=30)
+
+
+class AttemptRefused(Exception):
+    """The person may not start or change this attempt; the message says why."""
+
+
+class SaveRefused(AttemptRefused):
+    """A save was refused (too late, or older than what is stored); nothing was lost."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason  # "closed", "stale"
+
+
+def accommodation(exam: Exam, user: User) -> Accommodation | None:
+    return db.session.execute(sa.select(Accommodation).where(
+        Accommodation.exam_id == exam.id, Accommodation.user_id == user.id)).scalar_one_or_none()
+
+
+def in_audience(exam: Exam, user: User) -> bool:
+    if exam.audience == "everyone":
+        return True
+    clause = (ExamAudience.team_id == user.team_id if exam.audience == "teams"
+              else ExamAudience.user_id == user.id)
+    return db.session.execute(sa.select(sa.exists().where(
+        ExamAudience.exam_id == exam.id, clause))).scalar()
+
+
+def attempts_of(exam: Exam, user: User) -> list[Attempt]:
+    return list(db.session.execute(sa.select(Attempt).where(
+        Attempt.exam_id == exam.id, Attempt.user_id == user.id).order_by(Attempt.number)
+    ).scalars())
+
+
+def start_attempt(exam: Exam, user: User, now: datetime) -> Attempt:
+    """Start (or resume) the person's attempt; refuses outside the rules."""
+    if exam.published_at is None:
+        raise AttemptRefused("This exam is not published.")
+    if not in_audience(exam, user):
+        raise AttemptRefused("This exam is not for you.")
+    previous = attempts_of(exam, user)
+    for attempt in previous:
+        finalise_if_expired(attempt, now)
+    running = next((a for a in previous if a.state == AttemptState.IN_PROGRESS), None)
+    if running is not None:
+        return running  # reload, new tab, other device: the same attempt continues
+    if now < exam.opens_at:
+        raise AttemptRefused("This exam has not opened yet.")
+    if now >= exam.closes_at:
+        raise AttemptRefused("This exam has closed.")
+    extra = accommodation(exam, user)
+    allowed = exam.attempts_allowed + (extra.extra_attempts if extra else 0)
+    if len(previous) >= allowed:
+        raise AttemptRefused("You have used all your attempts at this exam.")
+    limit = timedelta(minutes=exam.time_limit_minutes + (extra.extra_minutes if extra else 0))
+    attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(previous) + 1,
+                      started_at=now, deadline_at=min(now + limit, exam.closes_at),
+                      seed=random.SystemRandom().randrange(2**31), state=AttemptState.IN_PROGRESS)
+    db.session.add(attempt)
+    db.session.flush()
+    _serve_questions(exam, attempt)
+    return attempt
+
+
+@dataclass(frozen=True)
+class Served:
+    version: QuestionVersion
+    points: float
+
+
+def draw_questions(exam: Exam, rng: random.Random) -> list[Served]:
+    """The questions an attempt gets, by the exam's rules, current versions only."""
+    served: list[Served] = []
+    taken: set[int] = set()
+    for rule in exam.rules:
+        for version, points in _candidates(rule, rng):
+            if version.question_pk not in taken:
+                taken.add(version.question_pk)
+                served.append(Served(version, rule.points_each or points))
+    if exam.shuffle_questions:
+        rng.shuffle(served)
+    return served
+
+
+def _current(stmt) -> list[tuple[QuestionVersion, float]]:
+    return list(db.session.execute(
+        stmt.add_columns(Question.points)
+        .join(Question, sa.and_(Question.id == QuestionVersion.question_pk,
+                                Question.version == QuestionVersion.version))
+        .where(Question.retired_at.is_(None))).all())
+
+
+def _candidates(rule: ExamRule, rng: random.Random) -> list[tuple[QuestionVersion, float]]:
+    if rule.kind == "fixed":
+        rows = _current(sa.select(QuestionVersion).where(
+            Question.question_id.in_(rule.question_ids)))
+        order = {qid: i for i, qid in enumerate(rule.question_ids)}
+        return sorted(rows, key=lambda row: order[row[0].content["id"]])
+    rows = _current(sa.select(QuestionVersion).where(*rule_filters(rule)).order_by(Question.id))
+    return rng.sample(rows, min(rule.count, len(rows)))
+
+
+def rule_filters(rule: ExamRule) -> list:
+    """SQL conditions of a random rule (also used by the builder to count candidates)."""
+    filters = [Question.bank_pk == rule.bank_pk, Question.retired_at.is_(None)]
+    if rule.difficulty:
+        filters.append(Question.difficulty == rule.difficulty)
+    filters += [Question.tag_list.contains(f",{tag},") for tag in rule.tags]
+    return filters
+
+
+def _serve_questions(exam: Exam, attempt: Attempt) -> None:
+    rng = random.Random(attempt.seed)  # noqa: S311 - order, not secrecy
+    served = draw_questions(exam, rng)
+    items = []
+    for position, item in enumerate(served, start=1):
+        content = item.version.content
+        size = len(content.get("choices") or content.get("pairs") or content.get("sequence")
+                   or [])
+        order = list(range(size))
+        if exam.shuffle_options or content["type"] == "ordering":
+            rng.shuffle(order)  # ordering items are always shown shuffled
+        items.append(AttemptItem(attempt_id=attempt.id, position=position,
+                                 question_version_id=item.version.id, points=item.points,
+                                 option_order=order))
+    db.session.add_all(items)
+    attempt.max_score = round(sum(item.points for item in served), 2)
+    db.session.flush()
+
+
+def finalise_if_expired(attempt: Attempt, now: datetime,
+                        grace: timedelta = DEFAULT_GRACE) -> bool:
+    """An in-progress attempt past its deadline (and grace) is submitted as it stands."""
+    if attempt.state != AttemptState.IN_PROGRESS or now <= attempt.deadline_at + grace:
+        return False
+    _finish(attempt, AttemptState.EXPIRED, attempt.deadline_at)
+    return True
+
+
+def save_answer(attempt: Attempt, position: int, response, seq: int, now: datetime, *,
+                flagged: bool | None = None, grace: timedelta = DEFAULT_GRACE) -> None:
+    """Store one answer if it is newer than the stored one and the clock allows.
+
+    One UPDATE decides both: it only touches the row when the attempt is still
+    open and ``seq`` is higher than the stored sequence number, so a stale page
+    or a second tab can never overwrite a newer answer, even under concurrency.
+    """
+    if attempt.state != AttemptState.IN_PROGRESS or now > attempt.deadline_at + grace:
+        finalise_if_expired(attempt, now, grace)
+        raise SaveRefused("Time is up: this answer was not saved. Everything saved before "
+                          "the deadline is kept and graded.", "closed")
+    values = {"response": response, "seq": seq, "saved_at": now}
+    if flagged is not None:
+        values["flagged"] = flagged
+    updated = db.session.execute(
+        sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id,
+                                     AttemptItem.position == position, AttemptItem.seq < seq)
+        .values(**values).execution_options(synchronize_session=False)).rowcount
+    if updated != 1:
+        raise SaveRefused("A newer answer to this question was saved from another page; "
+                          "reload to see it.", "stale")
+
+
+def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> None:
+    """Submit (harmless when already submitted); after the deadline it counts as expired."""
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return
+    if finalise_if_expired(attempt, now, grace):
+        return
+    _finish(attempt, AttemptState.SUBMITTED, now)
+
+
+def _finish(attempt: Attempt, state: AttemptState, when: datetime) -> None:
+    attempt.state, attempt.finished_at = state, when
+    grade_attempt(attempt)
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    """Grade every served version with the exam's scoring; essays wait for a marker."""
+    rows = db.session.execute(
+        sa.select(AttemptItem, QuestionVersion.content)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt.id)).all()
+    pending = False
+    for item, content in rows:
+        if item.status == "marked":
+            continue
+        result = grade({**content, "points": item.points}, item.response,
+                       scoring=attempt.exam.scoring)
+        item.score, item.status = result.points, result.status
+        pending = pending or result.status == "needs_marking"
+    attempt.score = round(sum(item.score or 0 for item, _ in rows), 2)
+    attempt.state = AttemptState.AWAITING_MARKING if pending else AttemptState.GRADED
+    db.session.flush()
+
+
+def close_expired(now: datetime, grace: timedelta = DEFAULT_GRACE) -> int:
+    """The cron sweep: finalise every abandoned attempt past its deadline."""
+    expired = db.session.execute(sa.select(Attempt).where(
+        Attempt.state == AttemptState.IN_PROGRESS,
+        Attempt.deadline_at < now - grace)).scalars().all()
+    for attempt in expired:
+        finalise_if_expired(attempt, now, grace)
+    return len(expired)

@@ -1,0 +1,148 @@
+"""Exams, their composition rules, accommodations, attempts and the served questions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class AttemptState(enum.StrEnum):
+    """in progress → submitted | expired → graded, or awaiting marking → graded."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    EXPIRED = "expired"
+    AWAITING_MARKING = "awaiting_marking"
+    GRADED = "graded"
+
+
+class Exam(db.Model):
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    instructions: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    instructions_html: Mapped[str] = mapped_column(sa.Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    time_limit_minutes: Mapped[int]
+    attempts_allowed: Mapped[int] = mapped_column(default=1)
+    combine: Mapped[str] = mapped_column(sa.String(10), default="highest")  # or "last"
+    pass_mark: Mapped[float] = mapped_column(default=60.0)  # percent
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    shuffle_options: Mapped[bool] = mapped_column(default=False)
+    scoring: Mapped[str] = mapped_column(sa.String(20), default="partial")
+    # Review policy: what a learner sees, and when ("after_submit" or "after_close").
+    review_score: Mapped[bool] = mapped_column(default=True)
+    review_correctness: Mapped[bool] = mapped_column(default=False)
+    review_answers: Mapped[bool] = mapped_column(default=False)
+    review_explanations: Mapped[bool] = mapped_column(default=False)
+    review_when: Mapped[str] = mapped_column(sa.String(20), default="after_close")
+    audience: Mapped[str] = mapped_column(sa.String(10), default="everyone")  # teams, people
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rules: Mapped[list[ExamRule]] = relationship(
+        order_by="ExamRule.position", cascade="all, delete-orphan", lazy="select")
+
+
+class ExamRule(db.Model):
+    """A section of an exam: fixed questions by ID, or N random ones from a bank."""
+
+    __tablename__ = "exam_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id", ondelete="CASCADE"),
+                                         index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "fixed" or "random"
+    question_ids: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # fixed
+    bank_pk: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question_banks.id", ondelete="RESTRICT"))  # random
+    count: Mapped[int] = mapped_column(default=0)
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # all of these
+    difficulty: Mapped[str | None] = mapped_column(sa.String(10))
+    points_each: Mapped[float | None]  # None: each question's own points
+
+
+class ExamAudience(db.Model):
+    """Who may sit an exam whose audience is teams or named people."""
+
+    __tablename__ = "exam_audience"
+    __table_args__ = (
+        sa.CheckConstraint("(team_id IS NULL) <> (user_id IS NULL)", name="team_or_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id", ondelete="CASCADE"),
+                                         index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class Accommodation(db.Model):
+    """Extra time or attempts for one person, with the reason recorded."""
+
+    __tablename__ = "exam_accommodations"
+    __table_args__ = (sa.UniqueConstraint("exam_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+
+class Attempt(db.Model):
+    __tablename__ = "exam_attempts"
+    __table_args__ = (sa.UniqueConstraint("exam_id", "user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id", ondelete="RESTRICT"),
+                                         index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                         index=True)
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(sa.String(20), default=AttemptState.IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None]
+    max_score: Mapped[float] = mapped_column(default=0.0)
+    seed: Mapped[int]
+
+    exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
+
+
+class AttemptItem(db.Model):
+    """One served question: the exact version, its place, its option order, the answer."""
+
+    __tablename__ = "exam_attempt_items"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exam_attempts.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question_versions.id", ondelete="RESTRICT"))
+    points: Mapped[float]
+    option_order: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    response: Mapped[Any | None] = mapped_column(sa.JSON)
+    seq: Mapped[int] = mapped_column(default=0)  # the last accepted save's sequence number
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    score: Mapped[float | None]
+    status: Mapped[str | None] = mapped_column(sa.String(20))  # the grader's verdict
+    marker_comment: Mapped[str | None] = mapped_column(sa.Text)
