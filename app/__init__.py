@@ -64,6 +64,9 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.banks.views import bp as banks_bp
     from app.courses.views import bp as courses_bp
+    from app.exams.admin_views import bp as exam_admin_bp
+    from app.exams.results_views import bp as exam_results_bp
+    from app.exams.views import bp as exams_bp
     from app.main.views import bp as main_bp
     from app.oversight.views import bp as oversight_bp
 
@@ -73,6 +76,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(banks_bp)
+    app.register_blueprint(exams_bp)
+    app.register_blueprint(exam_admin_bp)
+    app.register_blueprint(exam_results_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

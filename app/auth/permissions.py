@@ -24,6 +24,7 @@ class Permission(enum.StrEnum):
     VIEW_PERSON = "person.view"
     VIEW_COURSE_STATS = "courses.stats"
     MANAGE_BANKS = "banks.manage"
+    MANAGE_EXAMS = "exams.manage"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -35,6 +36,8 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_COURSE_STATS: frozenset({Role.TRAINER, Role.ADMIN}),
     # Question banks hold exam answer keys: trainers and admins only.
     Permission.MANAGE_BANKS: frozenset({Role.TRAINER, Role.ADMIN}),
+    # Building, marking and analysing exams (§3.2.1, §2.5.1).
+    Permission.MANAGE_EXAMS: frozenset({Role.TRAINER, Role.ADMIN}),
 }
 
 

@@ -146,3 +146,6 @@ class AttemptItem(db.Model):
     score: Mapped[float | None]
     status: Mapped[str | None] = mapped_column(sa.String(20))  # the grader's verdict
     marker_comment: Mapped[str | None] = mapped_column(sa.Text)
+    marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-27 11:24:17.086077
+Create Date: 2026-11-27 11:26:35.846026
 
 """
 from alembic import op
@@ -124,7 +124,10 @@ def upgrade():
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=True),
     sa.Column('marker_comment', sa.Text(), nullable=True),
+    sa.Column('marked_by_id', sa.Integer(), nullable=True),
+    sa.Column('marked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['attempt_id'], ['exam_attempts.id'], name=op.f('fk_exam_attempt_items_attempt_id_exam_attempts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['marked_by_id'], ['users.id'], name=op.f('fk_exam_attempt_items_marked_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['question_version_id'], ['question_versions.id'], name=op.f('fk_exam_attempt_items_question_version_id_question_versions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_attempt_items')),
     sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_exam_attempt_items_attempt_id'))
