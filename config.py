@@ -71,6 +71,9 @@ class BaseConfig:
 
         # Where `flask courses check|sync` read courses by default.
         self.COURSES_DIR = env.get("COURSES_DIR", "")
+        # Largest bank file the upload page accepts: parsing and rendering happen
+        # while the import holds the database's write lock.
+        self.BANK_UPLOAD_MAX_BYTES = int(env.get("BANK_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
         # Where `flask demo load` finds the sample question banks.
         self.BANKS_DIR = env.get("BANKS_DIR", "")
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from app.banks.model import AREAS, DIFFICULTIES, QUESTION_TYPES
 
@@ -62,9 +62,9 @@ class UploadForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    filename = HiddenField(validators=[DataRequired()])
+    filename = HiddenField(validators=[DataRequired(), Length(max=200)])
     content = HiddenField(validators=[DataRequired()])
-    format = HiddenField()
+    format = HiddenField(validators=[Optional(), AnyOf(["markdown", "gift", "aiken"])])
     bank_id = HiddenField(validators=[Optional(), BANK_ID])
     title = HiddenField(validators=[Optional(), Length(max=200)])
     area = HiddenField()

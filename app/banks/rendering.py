@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.banks.model import Question
 from app.content.markdown import render_markdown
 
@@ -17,10 +19,29 @@ def render_pieces(pieces: list[str]) -> list[str]:
         return []
     joined = f"\n\n{_BREAK}\n\n".join(piece.strip() or " " for piece in pieces)
     parts = render_markdown(joined).html.split(_BREAK_HTML)
-    if len(parts) == len(pieces):
+    if len(parts) == len(pieces) and all(_balanced(part) for part in parts):
         return [part.strip() for part in parts]
-    # An unclosed construct (say a code fence) swallowed a break: render one by one.
+    # An unclosed construct (a code fence, a <details>) spanned a break: each
+    # fragment must stand alone in a page, so render them one by one.
     return [render_markdown(piece).html for piece in pieces]
+
+
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = frozenset({"br", "hr", "img", "wbr"})
+
+
+def _balanced(fragment: str) -> bool:
+    """Every element opened in the fragment is closed in it, in order."""
+    stack: list[str] = []
+    for closing, name, self_closing in _TAG_RE.findall(fragment):
+        name = name.lower()
+        if name in _VOID or self_closing:
+            continue
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
 
 
 def render_question(question: Question) -> dict:

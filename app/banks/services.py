@@ -20,6 +20,9 @@ TRACKED_FIELDS = ("stem", "type", "points", "difficulty", "tags", "choices", "an
                   "sequence", "guidance", "word_limit", "explanation")
 
 
+_IMPORT_LOCK_KEY = 7_243_002
+
+
 @dataclass
 class BankChange:
     bank_id: str
@@ -65,6 +68,10 @@ def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=N
     Raises ImportRefused, having changed nothing, when a question ID belongs to
     another bank. ``source_format`` defaults to what each file's ending says.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One import at a time: concurrent imports of the same bank would race on
+        # versions (SQLite's writing transactions are already serialised).
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_IMPORT_LOCK_KEY)))
     issues = _foreign_question_ids(banks)
     if issues:
         raise ImportRefused(issues)
@@ -91,7 +98,7 @@ def _import_bank(source: Bank, source_format: str, who: str) -> BankChange:
         row.title, row.area, row.language, row.tags = meta
         row.updated_at = utcnow()
         change.status = "changed" if change.status == "unchanged" else change.status
-    row.source_format, row.source_name = source_format, source.path
+    row.source_format, row.source_name = source_format, source.path[-300:]
     db.session.flush()
     existing = {q.question_id: q for q in db.session.execute(
         sa.select(Question).where(Question.bank_pk == row.id)).scalars()}

@@ -112,7 +112,13 @@ def upload():
     if not form.validate_on_submit():
         return render_template("banks/upload.html", form=form, result=None)
     data = form.file.data.read()
-    name = form.file.data.filename or "upload.md"
+    name = (form.file.data.filename or "upload.md")[-200:]
+    limit = current_app.config["BANK_UPLOAD_MAX_BYTES"]
+    if len(data) > limit:
+        form.file.errors.append(_("The file is %(size)d KB; the limit is %(limit)d KB: split "
+                                  "the bank into several files.", size=len(data) // 1024,
+                                  limit=limit // 1024))
+        return render_template("banks/upload.html", form=form, result=None)
     meta = _meta(form)
     result = _dry_run(name, data, form.format.data or None, form.bank_id.data or None, meta)
     confirm = ConfirmImportForm(formdata=None, filename=name, format=form.format.data or "",
@@ -132,6 +138,8 @@ def confirm_upload():
         data = base64.b64decode(form.content.data, validate=True)
     except (binascii.Error, ValueError):
         abort(400)
+    if len(data) > current_app.config["BANK_UPLOAD_MAX_BYTES"]:
+        abort(413)
     banks, issues = readers.read_files([(form.filename.data, data)],
                                        fmt=form.format.data or None,
                                        bank_id=form.bank_id.data or None, meta=_meta(form))
@@ -163,8 +171,6 @@ def _meta(form) -> dict:
 def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None,
              meta: dict) -> dict:
     """Lint, then import inside a savepoint that is always rolled back."""
-    if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
-        abort(413)
     banks, issues = readers.read_files([(name, data)], fmt=fmt, bank_id=bank_id, meta=meta)
     result = {"issues": issues, "errors": errors_only(issues), "changes": [],
               "questions": sum(len(bank.questions) for bank in banks)}

@@ -157,14 +157,14 @@ def parse_front_matter(text: str, shown: str,
 
 def _check_meta(values: dict[str, tuple[str, int]], shown: str, end_line: int,
                 problems: list[Problem]) -> dict | None:
+    ok = True
     for key in REQUIRED_KEYS:
         if key not in values or not values[key][0]:
             line = values[key][1] if key in values else end_line
             problems.append(Problem(shown, line, f"{key!r} is missing: add '{key}: ...' to the "
                                                  "front matter"))
-    if any(key not in values or not values[key][0] for key in REQUIRED_KEYS):
-        return None
-    ok = True
+            values[key] = ("", line)
+            ok = False
     title, line = values["title"]
     if len(title) > 200:
         problems.append(Problem(shown, line, "title is longer than 200 characters"))
@@ -174,17 +174,17 @@ def _check_meta(values: dict[str, tuple[str, int]], shown: str, end_line: int,
         problems.append(Problem(shown, line, "summary is longer than 500 characters"))
         ok = False
     area, line = values["area"]
-    if area not in AREAS:
+    if area and area not in AREAS:
         problems.append(Problem(shown, line, f"unknown area {area!r}; use one of "
                                              f"{', '.join(AREAS)}"))
         ok = False
     minutes, line = values["minutes"]
-    if not minutes.isdigit() or not 1 <= int(minutes) <= 6000:
+    if minutes and (not minutes.isdigit() or not 1 <= int(minutes) <= 6000):
         problems.append(Problem(shown, line, f"minutes must be a whole number from 1 to 6000, "
                                              f"not {minutes!r}"))
         ok = False
     language, line = values["language"]
-    if language not in LANGUAGES:
+    if language and language not in LANGUAGES:
         problems.append(Problem(shown, line, f"unknown language {language!r}; use en or zh_CN"))
         ok = False
     prerequisites = tuple(p.strip() for p in values.get("prerequisites", ("", 0))[0].split(",")
@@ -315,8 +315,13 @@ def _read_folder(folder: Path, shown, problems: list[Problem]):
     texts: dict[str, str] = {}
     numbers: dict[int, str] = {}
     slugs: dict[str, str] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(folder).as_posix()
+        if path.is_symlink() or any(parent.is_symlink() for parent in path.parents
+                                    if parent.is_relative_to(folder) and parent != folder):
+            problems.append(Problem(shown(relative), 1, "symbolic links are not allowed: copy "
+                                                        "the file into the course folder"))
+            continue
         if relative == "course.md" or any(part.startswith(".") for part in relative.split("/")):
             continue
         lesson_match = LESSON_RE.match(relative)

@@ -90,6 +90,28 @@ def complete_lesson(user_id: int, lesson: Lesson) -> bool:
     return finished.rowcount == 1
 
 
+def complete_finished_learners(course_id: int) -> int:
+    """Record completion for learners who have now done every current lesson.
+
+    After a sync retires the one lesson a learner had not done, their course is
+    complete; nothing else would ever record it.
+    """
+    current = sa.select(Lesson.id).where(Lesson.course_id == course_id,
+                                         Lesson.retired_at.is_(None))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(
+        current.subquery())).scalar()
+    if not total:
+        return 0
+    done = (sa.select(LessonProgress.user_id).where(
+        LessonProgress.lesson_id.in_(current), LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.user_id).having(sa.func.count() == total))
+    result = db.session.execute(sa.update(CourseProgress).where(
+        CourseProgress.course_id == course_id, CourseProgress.completed_at.is_(None),
+        CourseProgress.user_id.in_(done)).values(completed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 @dataclass
 class CatalogueEntry:
     course: Course
@@ -139,10 +161,21 @@ def _counts(stmt) -> dict[int, int]:
 
 def my_learning(user_id: int) -> tuple[list[CatalogueEntry], list[CatalogueEntry]]:
     """Courses in progress (most recent first) and completed courses (with dates)."""
-    started = db.session.execute(sa.select(CourseProgress.course_id).where(
-        CourseProgress.user_id == user_id)).scalars().all()
-    entries = [e for group in catalogue(user_id).values() for e in group
-               if e.course.id in set(started)]
+    rows = db.session.execute(sa.select(CourseProgress, Course).join(
+        Course, Course.id == CourseProgress.course_id).where(
+        CourseProgress.user_id == user_id)).all()
+    ids = [course.id for _, course in rows]
+    totals = _counts(sa.select(Lesson.course_id, sa.func.count()).where(
+        Lesson.course_id.in_(ids), Lesson.retired_at.is_(None)).group_by(Lesson.course_id))
+    done = _counts(sa.select(Lesson.course_id, sa.func.count())
+                   .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+                   .where(Lesson.course_id.in_(ids), Lesson.retired_at.is_(None),
+                          LessonProgress.user_id == user_id,
+                          LessonProgress.completed_at.is_not(None))
+                   .group_by(Lesson.course_id))
+    # Retired courses stay here: a learner's completed record never disappears.
+    entries = [CatalogueEntry(course, totals.get(course.id, 0), done.get(course.id, 0), progress)
+               for progress, course in rows]
     in_progress = sorted((e for e in entries if e.progress.completed_at is None),
                          key=lambda e: e.progress.last_visit_at, reverse=True)
     completed = sorted((e for e in entries if e.progress.completed_at is not None),
@@ -163,16 +196,16 @@ def save_feedback(user_id: int, course: Course, rating: int, comment: str) -> Co
         raise CourseError(_("Complete the course before rating it."))
     if not 1 <= rating <= 5:
         raise CourseError(_("Choose a rating from 1 to 5."))
-    feedback = feedback_of(user_id, course.id)
-    if feedback is None:
-        feedback = CourseFeedback(user_id=user_id, course_id=course.id, rating=rating,
-                                  comment=comment.strip())
-        db.session.add(feedback)
-    else:
-        feedback.rating, feedback.comment = rating, comment.strip()
-        feedback.updated_at = utcnow()
-    db.session.flush()
-    return feedback
+    now = utcnow()
+    # Two tabs saving a first rating at once must not collide on the unique key.
+    insert_ignoring_duplicates(CourseFeedback, user_id=user_id, course_id=course.id,
+                               rating=rating, comment=comment.strip(), created_at=now,
+                               updated_at=now)
+    db.session.execute(sa.update(CourseFeedback).where(
+        CourseFeedback.user_id == user_id, CourseFeedback.course_id == course.id
+    ).values(rating=rating, comment=comment.strip(), updated_at=now)
+        .execution_options(synchronize_session=False))
+    return feedback_of(user_id, course.id)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from app.courses.loader import (
     normalise_relative,
 )
 from app.courses.models import Course, CourseAsset, Lesson, LessonVersion
+from app.courses.services import complete_finished_learners
 from app.database import utcnow
 from app.extensions import db
 
@@ -54,8 +55,12 @@ def _anchor(fragment: str) -> str:
 
 
 def _resolver(course: CourseSource, base: PurePosixPath, lesson_prefix: str, asset_prefix: str,
-              course_url: str):
-    """Map in-course links to the URLs pages are served at (relative, so any mount works)."""
+              course_url: str, unresolved: list[str]):
+    """Map in-course links to the URLs pages are served at (relative, so any mount works).
+
+    Targets it cannot map are collected in ``unresolved`` (the checker's line scan
+    can miss links, e.g. in nested lists; rendering sees them all).
+    """
     lessons = {lesson.filename: lesson.slug for lesson in course.lessons}
     assets = {asset.path for asset in course.assets}
 
@@ -63,6 +68,7 @@ def _resolver(course: CourseSource, base: PurePosixPath, lesson_prefix: str, ass
         path = local_target(url)
         resolved = normalise_relative(base, path) if path else None
         if resolved is None:
+            unresolved.append(url)
             return None
         fragment = url.partition("#")[2]
         if kind == "link" and resolved in lessons:
@@ -71,6 +77,7 @@ def _resolver(course: CourseSource, base: PurePosixPath, lesson_prefix: str, ass
             return course_url
         if resolved in assets:
             return f"{asset_prefix}{resolved}"
+        unresolved.append(url)
         return None
 
     return resolve
@@ -81,18 +88,34 @@ def render_course(course: CourseSource) -> tuple[RenderedMarkdown | None,
     """Render the overview and every lesson; too-large texts become problems."""
     problems: list[Problem] = []
     # The course page is /courses/<slug>/ and a lesson /courses/<slug>/lessons/<lesson>.
-    overview_resolve = _resolver(course, PurePosixPath(), "lessons/", "assets/", "./")
-    overview = _render(course.overview, overview_resolve,
-                       f"courses/{course.slug}/course.md", problems)
+    unresolved: list[str] = []
+    overview_resolve = _resolver(course, PurePosixPath(), "lessons/", "assets/", "./",
+                                 unresolved)
+    shown = f"courses/{course.slug}/course.md"
+    overview = _render(course.overview, overview_resolve, shown, problems)
+    _report_unresolved(course.overview, unresolved, shown, problems)
     lessons = {}
     for lesson in course.lessons:
+        unresolved = []
         resolve = _resolver(course, PurePosixPath(lesson.filename).parent, "", "../assets/",
-                            "../")
-        rendered = _render(lesson.text, resolve, f"courses/{course.slug}/{lesson.filename}",
-                           problems)
+                            "../", unresolved)
+        shown = f"courses/{course.slug}/{lesson.filename}"
+        rendered = _render(lesson.text, resolve, shown, problems)
+        _report_unresolved(lesson.text, unresolved, shown, problems)
         if rendered:
             lessons[lesson.slug] = rendered
     return overview, lessons, problems
+
+
+def _report_unresolved(text: str, targets: list[str], shown: str,
+                       problems: list[Problem]) -> None:
+    lines = text.split("\n")
+    for target in dict.fromkeys(targets):
+        line = next((n for n, content in enumerate(lines, start=1) if target in content), 1)
+        problem = Problem(shown, line, f"link {target!r} points to no lesson or file of this "
+                                       "course")
+        if not any(p.path == shown and p.message == problem.message for p in problems):
+            problems.append(problem)
 
 
 def _render(text: str, resolve, shown: str, problems: list[Problem]) -> RenderedMarkdown | None:
@@ -130,6 +153,9 @@ def sync_courses(root: Path) -> SyncReport:
         if slug not in seen and course.retired_at is None:
             report.courses.append(_retire_course(course))
     db.session.flush()
+    for change in report.courses:
+        if change.lessons["retired"] and change.status != "retired":
+            complete_finished_learners(existing[change.slug].id)
     return report
 
 

@@ -165,3 +165,15 @@ def test_a_gift_file_imports_from_the_command_line_with_its_metadata(app, runner
     with app.app_context():
         bank = db.session.execute(sa.select(QuestionBank)).scalar_one()
         assert (bank.title, bank.area, bank.source_format) == ("From Moodle", "technical", "gift")
+
+
+def test_each_rendered_piece_stands_alone_even_when_the_source_leaves_tags_open():
+    from app.banks.markdown_format import parse_bank
+    from app.banks.rendering import render_question
+
+    text = BANK.replace("Which tier runs in the customer's network?",
+                        "Which tier runs in the customer's network? <details>")
+    bank, _ = parse_bank(text, "x.md")
+    rendered = render_question(bank.questions[0])
+    for piece in [rendered["stem"], *rendered["choices"]]:
+        assert piece.count("<details") == piece.count("</details>")

@@ -84,3 +84,29 @@ def test_the_browser_filters_and_a_question_shows_key_and_history(client, signed
     assert "You are looking at version 1" in old
     assert client.get("/banks/questions/TB-001?version=9").status_code == 404
     assert client.get("/banks/questions/NOPE").status_code == 404
+
+
+def test_an_oversized_upload_is_refused_with_the_limit(app, client, signed_in):
+    signed_in("trainer")
+    app.config["BANK_UPLOAD_MAX_BYTES"] = 1024
+    html = _upload(client, BANK + "\n" + "x" * 2048).get_data(as_text=True)
+    assert "the limit is 1 KB: split the bank" in html
+
+
+def test_the_matching_key_pairs_each_left_item_with_its_right_answer(client, signed_in):
+    signed_in("trainer")
+    bank = BANK + """
+## TB-003
+type: matching
+
+Match them.
+
+- -> DISTRACTOR
+- LEFTA -> RIGHTA
+- LEFTB -> RIGHTB
+"""
+    _confirm(client, _upload(client, bank).get_data(as_text=True))
+    html = client.get("/banks/questions/TB-003").get_data(as_text=True)
+    key = html[html.index("Answer key"):]
+    assert key.index("LEFTA") < key.index("RIGHTA") < key.index("LEFTB") < key.index("RIGHTB")
+    assert "Distractor:" in key and "DISTRACTOR" in key

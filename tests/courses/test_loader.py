@@ -152,3 +152,23 @@ def test_the_shipped_sample_courses_pass_the_checker():
     assert {course.family for course in courses} == {"knowledge", "skills", "qualities"}
     assert any(course.language == "zh_CN" for course in courses)
     assert all(len(course.lessons) >= 3 for course in courses)
+
+
+def test_every_front_matter_problem_is_reported_even_with_a_key_missing(tmp_path):
+    write_course(tmp_path, meta={"title": None, "area": "sales", "minutes": "x"})
+    _, problems = _problems(tmp_path)
+    messages = " | ".join(problems)
+    assert "'title' is missing" in messages and "unknown area 'sales'" in messages
+    assert "minutes must be a whole number" in messages
+
+
+def test_symbolic_links_are_refused(tmp_path):
+    import os
+
+    folder = write_course(tmp_path)
+    secret = tmp_path.parent / "secret.md"
+    secret.write_text("# Server secrets\n", encoding="utf-8")
+    os.symlink(secret, folder / "03-secrets.md")
+    _, problems = _problems(tmp_path)
+    assert f"{tmp_path.name}/demo-course/03-secrets.md:1: symbolic links are not allowed: copy " \
+           "the file into the course folder" in problems

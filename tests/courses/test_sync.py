@@ -119,3 +119,29 @@ def test_sync_cli_reports_and_check_cli_fails_with_file_and_line(app, runner, tm
     assert result.exit_code == 1
     assert f"{tmp_path.name}/cli-course/course.md:3: unknown area 'cooking'" in result.output
     assert "1 problem(s) found." in result.output
+
+
+def test_a_broken_link_in_a_nested_list_is_reported_with_its_line(app, tmp_path):
+    write_course(tmp_path, lessons={"01-a.md": "# A\n\n- outer\n    - [inner](02-missing.md)\n"})
+    report = _sync(app, tmp_path)
+    assert [str(p) for p in report.problems] == [
+        "courses/demo-course/01-a.md:4: link '02-missing.md' points to no lesson or file of "
+        "this course"]
+
+
+def test_retiring_the_last_undone_lesson_completes_the_course(app, tmp_path, make_user):
+    from app.courses.models import CourseProgress
+    from app.courses.services import complete_lesson
+
+    folder = write_course(tmp_path)
+    _sync(app, tmp_path)
+    learner = make_user()
+    with app.app_context():
+        first = db.session.execute(sa.select(Lesson).where(Lesson.slug == "first")).scalar_one()
+        complete_lesson(learner.id, first)
+        db.session.commit()
+    (folder / "02-second.md").unlink()
+    _sync(app, tmp_path)
+    with app.app_context():
+        progress = db.session.execute(sa.select(CourseProgress)).scalar_one()
+        assert progress.completed_at is not None

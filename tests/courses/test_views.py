@@ -211,3 +211,15 @@ def test_a_lesson_page_costs_the_same_queries_whatever_the_course_size(app, clie
         assert client.get("/courses/big-course/lessons/lesson-3").status_code == 200
     queries = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
     assert len(queries) == 9, queries
+
+
+def test_a_retired_course_stays_in_my_learning(app, client, signed_in, courses):
+    signed_in()
+    for lesson in ("welcome", "details", "wrap-up"):
+        _complete(client, lesson)
+    (courses / "datahub-basics").rename(courses.parent / "parked-course")
+    with app.app_context():
+        sync_courses(courses)
+        db.session.commit()
+    learning = client.get("/learning").get_data(as_text=True)
+    assert "DataHub basics" in learning[learning.index("Completed"):]
