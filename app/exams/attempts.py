@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.banks.models import Question, QuestionVersion
@@ -67,9 +68,9 @@ def attempts_of(exam: Exam, user: User) -> list[Attempt]:
 def start_attempt(exam: Exam, user: User, now: datetime) -> Attempt:
     """Start (or resume) the person's attempt; refuses outside the rules."""
     if exam.published_at is None:
-        raise AttemptRefused("This exam is not published.")
+        raise AttemptRefused(_l("This exam is not published."))
     if not in_audience(exam, user):
-        raise AttemptRefused("This exam is not for you.")
+        raise AttemptRefused(_l("This exam is not for you."))
     previous = attempts_of(exam, user)
     for attempt in previous:
         finalise_if_expired(attempt, now)
@@ -77,13 +78,13 @@ def start_attempt(exam: Exam, user: User, now: datetime) -> Attempt:
     if running is not None:
         return running  # reload, new tab, other device: the same attempt continues
     if now < exam.opens_at:
-        raise AttemptRefused("This exam has not opened yet.")
+        raise AttemptRefused(_l("This exam has not opened yet."))
     if now >= exam.closes_at:
-        raise AttemptRefused("This exam has closed.")
+        raise AttemptRefused(_l("This exam has closed."))
     extra = accommodation(exam, user)
     allowed = exam.attempts_allowed + (extra.extra_attempts if extra else 0)
     if len(previous) >= allowed:
-        raise AttemptRefused("You have used all your attempts at this exam.")
+        raise AttemptRefused(_l("You have used all your attempts at this exam."))
     limit = timedelta(minutes=exam.time_limit_minutes + (extra.extra_minutes if extra else 0))
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(previous) + 1,
                       started_at=now, deadline_at=min(now + limit, exam.closes_at),
@@ -179,8 +180,8 @@ def save_answer(attempt: Attempt, position: int, response, seq: int, now: dateti
     """
     if attempt.state != AttemptState.IN_PROGRESS or now > attempt.deadline_at + grace:
         finalise_if_expired(attempt, now, grace)
-        raise SaveRefused("Time is up: this answer was not saved. Everything saved before "
-                          "the deadline is kept and graded.", "closed")
+        raise SaveRefused(_l("Time is up: this answer was not saved. Everything saved before "
+                             "the deadline is kept and graded."), "closed")
     values = {"response": response, "seq": seq, "saved_at": now}
     if flagged is not None:
         values["flagged"] = flagged
@@ -189,8 +190,8 @@ def save_answer(attempt: Attempt, position: int, response, seq: int, now: dateti
                                      AttemptItem.position == position, AttemptItem.seq < seq)
         .values(**values).execution_options(synchronize_session=False)).rowcount
     if updated != 1:
-        raise SaveRefused("A newer answer to this question was saved from another page; "
-                          "reload to see it.", "stale")
+        raise SaveRefused(_l("A newer answer to this question was saved from another page; "
+                             "reload to see it."), "stale")
 
 
 def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> None:
@@ -204,6 +205,7 @@ def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_G
 
 def _finish(attempt: Attempt, state: AttemptState, when: datetime) -> None:
     attempt.state, attempt.finished_at = state, when
+    attempt.expired = state == AttemptState.EXPIRED
     grade_attempt(attempt)
 
 

@@ -118,9 +118,15 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True when the deadline, not the person, ended the attempt (state "expired"
+    # before grading moves it on).
+    expired: Mapped[bool] = mapped_column(default=False)
     score: Mapped[float | None]
     max_score: Mapped[float] = mapped_column(default=0.0)
     seed: Mapped[int]
+    # Bumped each time the attempt page is served: saves carry (revision << 20) + n,
+    # so any save from a newer page outranks every save from an older page or tab.
+    revision: Mapped[int] = mapped_column(default=0)
 
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
 

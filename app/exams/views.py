@@ -2,6 +2,201 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.database import utcnow, writes_on_get
+from app.exams import attempts as svc
+from app.exams import taking
+from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
+from app.extensions import db
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+MAX_TEXT_ANSWER = 20_000  # characters; an essay of several thousand words fits
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """Nobody reads or changes another person's attempt (404: IDs reveal nothing)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.route("/")
+@writes_on_get
+def my_exams():
+    groups = taking.my_exams(current_user, utcnow())
+    page = render_template("exams/my_exams.html", groups=groups, now=utcnow(),
+                           review_visible=taking.review_visible)
+    db.session.commit()  # expired attempts found on the way were finalised
+    return page
+
+
+@bp.route("/<int:exam_id>/")
+def start_page(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.published_at is None or not svc.in_audience(exam, current_user):
+        abort(404)
+    attempts = svc.attempts_of(exam, current_user)
+    extra = svc.accommodation(exam, current_user)
+    return render_template("exams/start.html", exam=exam, attempts=attempts, extra=extra,
+                           form=FlaskForm(), now=utcnow())
+
+
+@bp.route("/<int:exam_id>/start", methods=["POST"])
+def start(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or not FlaskForm().validate_on_submit():
+        abort(404 if exam is None else 400)
+    try:
+        attempt = svc.start_attempt(exam, current_user, utcnow())
+    except svc.AttemptRefused as refused:
+        db.session.commit()  # keep any attempt finalised on the way
+        flash(str(refused), "error")
+        return redirect(url_for("exams.start_page", exam_id=exam_id))
+    db.session.commit()
+    return redirect(url_for("exams.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@writes_on_get
+def attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    now = utcnow()
+    if svc.finalise_if_expired(attempt, now) or attempt.state != AttemptState.IN_PROGRESS:
+        db.session.commit()
+        return redirect(url_for("exams.result", attempt_id=attempt.id))
+    seq_base = taking.next_revision(attempt)
+    page = render_template(
+        "exams/attempt.html", attempt=attempt, exam=attempt.exam,
+        questions=taking.attempt_view(attempt), seq_base=seq_base,
+        remaining=taking.remaining_seconds(attempt, now), form=FlaskForm())
+    db.session.commit()
+    return page
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+def save(attempt_id: int):
+    """Autosave (JSON) of one answer; the reply carries the server's remaining time."""
+    attempt = _own_attempt(attempt_id)
+    data = request.get_json(silent=True) or {}
+    position, seq = data.get("position"), data.get("seq")
+    if not isinstance(position, int) or not isinstance(seq, int) or seq < 0:
+        return jsonify(error="bad_request", message=_("The save was not understood.")), 400
+    response = _clean_response(data.get("response"))
+    flagged = data.get("flagged") if isinstance(data.get("flagged"), bool) else None
+    now = utcnow()
+    try:
+        svc.save_answer(attempt, position, response, seq, now, flagged=flagged)
+    except svc.SaveRefused as refused:
+        db.session.commit()  # an expired attempt was finalised: keep that
+        status = 409 if refused.reason == "stale" else 410
+        return jsonify(error=refused.reason, message=str(refused),
+                       remaining=taking.remaining_seconds(attempt, now)), status
+    db.session.commit()
+    return jsonify(saved=True, seq=seq, remaining=taking.remaining_seconds(attempt, now))
+
+
+def _clean_response(value):
+    """Bounded, JSON-shaped data only; graders treat anything odd as wrong."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT_ANSWER]
+    if isinstance(value, list):
+        return [v for v in value[:200] if isinstance(v, int)]
+    if isinstance(value, dict):
+        return {str(k)[:10]: v for k, v in list(value.items())[:200]
+                if isinstance(v, int) or v is None}
+    if isinstance(value, int | float) or value is None:
+        return value
+    return None
+
+
+@bp.route("/attempts/<int:attempt_id>/form", methods=["POST"])
+def save_form(attempt_id: int):
+    """Without JavaScript: the whole page is posted; it counts as the newest page."""
+    attempt = _own_attempt(attempt_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    seq = taking.next_revision(attempt)
+    try:
+        for question in taking.attempt_view(attempt):
+            response = _form_response(question)
+            if response is not None:
+                svc.save_answer(attempt, question.position, response, seq, now)
+    except svc.SaveRefused as refused:
+        db.session.commit()
+        flash(str(refused), "error")
+        return redirect(url_for("exams.result", attempt_id=attempt.id))
+    if request.form.get("action") == "submit":
+        svc.submit_attempt(attempt, now)
+        db.session.commit()
+        return redirect(url_for("exams.result", attempt_id=attempt.id))
+    db.session.commit()
+    flash(_("Your answers are saved."), "success")
+    return redirect(url_for("exams.attempt", attempt_id=attempt.id))
+
+
+def _form_response(question: taking.ServedQuestion):
+    name, form = f"q-{question.position}", request.form
+    if question.type in ("single", "truefalse"):
+        value = form.get(name)
+        return int(value) if value and value.isdigit() else None
+    if question.type == "multiple":
+        return [int(v) for v in form.getlist(name) if v.isdigit()] or None
+    if question.type == "matching":
+        chosen = {str(i): int(v) for i, _ in question.lefts
+                  if (v := form.get(f"{name}-{i}", "")).isdigit()}
+        return chosen or None
+    if question.type == "ordering":
+        ranks = [(form.get(f"{name}-{i}", ""), i) for i, _ in question.options]
+        if not all(rank.isdigit() for rank, _ in ranks):
+            return None
+        return [i for _, i in sorted(ranks, key=lambda pair: int(pair[0]))]
+    value = form.get(name, "").strip()
+    return value[:MAX_TEXT_ANSWER] or None
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+def submit(attempt_id: int):
+    """Submitting twice is harmless; after the deadline the attempt counts as expired."""
+    attempt = _own_attempt(attempt_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    svc.submit_attempt(attempt, utcnow())
+    db.session.commit()
+    return redirect(url_for("exams.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@writes_on_get
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    now = utcnow()
+    svc.finalise_if_expired(attempt, now)
+    db.session.commit()
+    if attempt.state == AttemptState.IN_PROGRESS:
+        return redirect(url_for("exams.attempt", attempt_id=attempt.id))
+    exam = attempt.exam
+    visible = taking.review_visible(exam, now)
+    items = []
+    if visible and (exam.review_correctness or exam.review_answers or exam.review_explanations):
+        items = db.session.execute(
+            sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+            .order_by(AttemptItem.position)).scalars().all()
+    return render_template("exams/result.html", attempt=attempt, exam=exam, visible=visible,
+                           review=taking.review_items(attempt, items) if items else [])

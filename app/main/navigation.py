@@ -19,6 +19,8 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("main.home", _l("Home")),
+    NavItem("exams.my_exams", _l("My exams"), None,
+            _l("Timed written exams: open, upcoming and past, with your results.")),
     NavItem("courses.catalogue", _l("Courses"), None,
             _l("Self-study courses on products, industry, technology, skills and qualities.")),
     NavItem("courses.my_learning", _l("My learning"), None,

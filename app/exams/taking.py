@@ -1,0 +1,150 @@
+"""What the learner's pages need: exam lists, the attempt page data, review visibility.
+
+Nothing here ever hands a page an answer key: ``attempt_view`` builds the served
+questions from the stem and option texts only, in the attempt's option order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.banks.models import QuestionVersion
+from app.exams.attempts import attempts_of, finalise_if_expired, in_audience
+from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
+from app.extensions import db
+
+SEQ_SHIFT = 20  # saves carry (revision << SEQ_SHIFT) + a per-page counter
+
+
+@dataclass
+class ExamListing:
+    exam: Exam
+    attempts: list[Attempt]
+    running: Attempt | None
+    can_start: bool
+
+
+def my_exams(user: User, now: datetime) -> dict[str, list[ExamListing]]:
+    """Published exams for this person: open, upcoming and past."""
+    exams = db.session.execute(sa.select(Exam).where(Exam.published_at.is_not(None))
+                               .order_by(Exam.opens_at)).scalars().all()
+    groups: dict[str, list[ExamListing]] = {"open": [], "upcoming": [], "past": []}
+    for exam in exams:
+        if not in_audience(exam, user):
+            continue
+        attempts = attempts_of(exam, user)
+        for attempt in attempts:
+            finalise_if_expired(attempt, now)
+        running = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+        left = exam.attempts_allowed - len(attempts)  # accommodations show on the start page
+        listing = ExamListing(exam, attempts, running, left > 0)
+        if now < exam.opens_at:
+            groups["upcoming"].append(listing)
+        elif now < exam.closes_at and (running or left > 0):
+            groups["open"].append(listing)
+        else:
+            groups["past"].append(listing)
+    return groups
+
+
+@dataclass
+class ServedQuestion:
+    position: int
+    type: str
+    points: float
+    stem_html: str
+    options: list[tuple[int, str]] = field(default_factory=list)  # (original index, html)
+    lefts: list[tuple[int, str]] = field(default_factory=list)    # matching: left items
+    word_limit: int | None = None
+    response: object = None
+    flagged: bool = False
+
+
+def attempt_view(attempt: Attempt) -> list[ServedQuestion]:
+    """The served questions as the learner sees them: no keys, no explanations."""
+    rows = db.session.execute(
+        sa.select(AttemptItem, QuestionVersion.content, QuestionVersion.rendered)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)).all()
+    return [_served(item, content, rendered) for item, content, rendered in rows]
+
+
+def _served(item: AttemptItem, content: dict, rendered: dict) -> ServedQuestion:
+    kind = content["type"]
+    served = ServedQuestion(item.position, kind, item.points, rendered["stem"],
+                            word_limit=content.get("word_limit"), response=item.response,
+                            flagged=item.flagged)
+    order = item.option_order
+    if kind in ("single", "multiple", "truefalse"):
+        served.options = [(i, rendered["choices"][i]) for i in order]
+    elif kind == "matching":
+        pairs = rendered["pairs"]
+        served.lefts = [(i, pairs[i][0]) for i in range(len(pairs)) if content["pairs"][i]["left"]]
+        served.options = [(i, pairs[i][1]) for i in order]
+    elif kind == "ordering":
+        served.options = [(i, rendered["sequence"][i]) for i in order]
+    return served
+
+
+def next_revision(attempt: Attempt) -> int:
+    """A new page of this attempt is being served; its saves outrank older pages'."""
+    attempt.revision += 1
+    db.session.flush()
+    return attempt.revision << SEQ_SHIFT
+
+
+def review_visible(exam: Exam, now: datetime) -> bool:
+    """Whether the review policy lets learners see their results yet."""
+    return exam.review_when == "after_submit" or now >= exam.closes_at
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> int:
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+@dataclass
+class ReviewItem:
+    position: int
+    content: dict
+    rendered: dict
+    status: str | None
+    score: float | None
+    points: float
+    answer_html: list[str]  # sanitised fragments describing the learner's answer
+    answer_text: str | None  # a typed answer (escaped by the template)
+
+
+def review_items(attempt: Attempt, items: list[AttemptItem]) -> list[ReviewItem]:
+    """Each served question with the learner's answer, for the review page."""
+    versions = {v.id: v for v in db.session.execute(sa.select(QuestionVersion).where(
+        QuestionVersion.id.in_([i.question_version_id for i in items]))).scalars()}
+    review = []
+    for item in items:
+        version = versions[item.question_version_id]
+        html, text = _answer_parts(version.content, version.rendered, item.response)
+        review.append(ReviewItem(item.position, version.content, version.rendered, item.status,
+                                 item.score, item.points, html, text))
+    return review
+
+
+def _answer_parts(content: dict, rendered: dict, response) -> tuple[list[str], str | None]:
+    kind = content["type"]
+    try:
+        if kind in ("single", "truefalse") and isinstance(response, int):
+            return [rendered["choices"][response]], None
+        if kind == "multiple" and isinstance(response, list):
+            return [rendered["choices"][i] for i in response], None
+        if kind == "ordering" and isinstance(response, list):
+            return [rendered["sequence"][i] for i in response], None
+        if kind == "matching" and isinstance(response, dict):
+            return [f"{rendered['pairs'][int(left)][0]} → {rendered['pairs'][right][1]}"
+                    for left, right in response.items() if right is not None], None
+    except (IndexError, ValueError, TypeError):
+        return [], None
+    if isinstance(response, str | int | float):
+        return [], str(response)
+    return [], None

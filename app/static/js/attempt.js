@@ -1,0 +1,294 @@
+// The exam attempt page: autosave, the server-owned countdown, offline safety.
+// Without this file the page still works: the form posts all answers.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-attempt]");
+  if (!root) { return; }
+  document.documentElement.classList.add("exam-js");
+
+  var attemptId = root.dataset.attempt;
+  var saveUrl = root.dataset.saveUrl;
+  var resultUrl = root.dataset.resultUrl;
+  var csrf = root.dataset.csrf;
+  var seq = parseInt(root.dataset.seqBase, 10);
+  var storeKey = "presales-attempt-" + attemptId;
+  var messages = document.querySelector("[data-messages]").dataset;
+  var statusEl = document.querySelector("[data-status]");
+  var offlineEl = document.querySelector("[data-offline]");
+  var signedOutEl = document.querySelector("[data-signed-out]");
+  var form = document.querySelector("[data-exam-form]");
+  var submitForm = document.querySelector("[data-submit-form]");
+  var dialog = document.querySelector("[data-confirm-dialog]");
+  var pending = loadPending();       // position -> {response, flagged}
+  var timers = {};                   // position -> debounce timer
+  var sending = false;
+  var finished = false;
+  var retryTimer = null;
+
+  // ---- local safety net -------------------------------------------------
+  function loadPending() {
+    try { return JSON.parse(window.localStorage.getItem(storeKey)) || {}; }
+    catch (e) { return {}; }
+  }
+  function storePending() {
+    try { window.localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* full */ }
+  }
+
+  // ---- reading and writing answers --------------------------------------
+  function section(position) { return form.querySelector('[data-question="' + position + '"]'); }
+
+  function readResponse(sec) {
+    var type = sec.dataset.type;
+    if (type === "single" || type === "truefalse") {
+      var chosen = sec.querySelector("input[type=radio]:checked");
+      return chosen ? parseInt(chosen.value, 10) : null;
+    }
+    if (type === "multiple") {
+      var values = Array.prototype.map.call(sec.querySelectorAll("input[type=checkbox][name]:checked"),
+        function (el) { return parseInt(el.value, 10); });
+      return values.length ? values : null;
+    }
+    if (type === "matching") {
+      var map = {}, any = false;
+      sec.querySelectorAll("select[data-left]").forEach(function (select) {
+        if (select.value !== "") { map[select.dataset.left] = parseInt(select.value, 10); any = true; }
+      });
+      return any ? map : null;
+    }
+    if (type === "ordering") {
+      return Array.prototype.map.call(sec.querySelectorAll("[data-item]"),
+        function (li) { return parseInt(li.dataset.item, 10); });
+    }
+    var field = sec.querySelector("textarea, input[type=text]");
+    return field && field.value.trim() !== "" ? field.value : null;
+  }
+
+  function writeResponse(sec, response) {
+    var type = sec.dataset.type;
+    if (type === "single" || type === "truefalse" || type === "multiple") {
+      sec.querySelectorAll("input[name]").forEach(function (el) {
+        var v = parseInt(el.value, 10);
+        el.checked = Array.isArray(response) ? response.indexOf(v) >= 0 : response === v;
+      });
+    } else if (type === "matching") {
+      sec.querySelectorAll("select[data-left]").forEach(function (select) {
+        var v = response && response[select.dataset.left];
+        select.value = v === undefined || v === null ? "" : String(v);
+      });
+    } else if (type === "ordering" && Array.isArray(response)) {
+      var list = sec.querySelector("[data-ordering]");
+      response.forEach(function (index) {
+        var li = list.querySelector('[data-item="' + index + '"]');
+        if (li) { list.appendChild(li); }
+      });
+      renumber(list);
+    } else {
+      var field = sec.querySelector("textarea, input[type=text]");
+      if (field) { field.value = response || ""; }
+    }
+  }
+
+  function isFlagged(sec) { var f = sec.querySelector("[data-flag]"); return !!(f && f.checked); }
+
+  // ---- saving -------------------------------------------------------------
+  function changed(sec) {
+    var position = sec.dataset.question;
+    pending[position] = { response: readResponse(sec), flagged: isFlagged(sec) };
+    storePending();
+    updateNavigator(sec);
+    setStatus(messages.saving);
+    clearTimeout(timers[position]);
+    timers[position] = setTimeout(flush, 800);
+  }
+
+  function setStatus(text, kind) {
+    statusEl.textContent = text;
+    statusEl.className = "save-status" + (kind ? " " + kind : "");
+  }
+
+  function flush() {
+    if (sending || finished) { return; }
+    var positions = Object.keys(pending);
+    if (!positions.length) { setStatus(messages.saved); return; }
+    var position = positions[0];
+    var entry = pending[position];
+    seq += 1;
+    var mySeq = seq;
+    sending = true;
+    fetch(saveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+                 "X-CSRFToken": csrf },
+      body: JSON.stringify({ position: parseInt(position, 10), response: entry.response,
+                             flagged: entry.flagged, seq: mySeq })
+    }).then(function (reply) {
+      return reply.json().catch(function () { return {}; }).then(function (body) {
+        sending = false;
+        handleReply(reply.status, body, position, entry);
+      });
+    }, function () {
+      sending = false;
+      goOffline();
+    });
+  }
+
+  function handleReply(status, body, position, entry) {
+    if (typeof body.remaining === "number") { syncClock(body.remaining); }
+    if (status === 200) {
+      if (pending[position] === entry) { delete pending[position]; storePending(); }
+      offlineEl.hidden = true; signedOutEl.hidden = true;
+      flush();
+      return;
+    }
+    if (status === 401) { signedOutEl.hidden = false; setStatus(messages.unsaved, "warn"); retryLater(); return; }
+    if (status === 409) {
+      delete pending[position]; storePending();
+      setStatus(messages.stale, "error");
+      flush();
+      return;
+    }
+    if (status === 410) { finish(messages.closed); return; }
+    goOffline();
+  }
+
+  function goOffline() {
+    offlineEl.hidden = false;
+    setStatus(messages.unsaved, "warn");
+    retryLater();
+  }
+
+  function retryLater() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, 5000);
+  }
+
+  window.addEventListener("online", flush);
+
+  // ---- the clock: the server's remaining time, counted with a monotonic clock ----
+  var deadline = performance.now() + parseInt(root.dataset.remaining, 10) * 1000;
+  var countdownEl = document.querySelector("[data-countdown]");
+  function syncClock(remainingSeconds) { deadline = performance.now() + remainingSeconds * 1000; }
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+    countdownEl.textContent = (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" +
+      String(s).padStart(2, "0");
+    countdownEl.parentNode.classList.toggle("low", left <= 300);
+    if (left <= 0 && !finished) { autoSubmit(); }
+  }
+  setInterval(tick, 250);
+  tick();
+
+  function autoSubmit() {
+    finished = true;
+    setStatus(messages.closed, "warn");
+    // One last attempt to save what is pending, then submit: the server grades
+    // what it has, and finalises the attempt at the deadline in any case.
+    var last = Object.keys(pending).map(function (position) {
+      seq += 1;
+      return fetch(saveUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ position: parseInt(position, 10), seq: seq,
+                               response: pending[position].response,
+                               flagged: pending[position].flagged })
+      }).catch(function () { return null; });
+    });
+    Promise.all(last).then(function () { submitForm.submit(); });
+  }
+
+  function finish(message) {
+    finished = true;
+    setStatus(message, "warn");
+    window.location.href = resultUrl;
+  }
+
+  // ---- navigator, flags, ordering, word count ------------------------------
+  function updateNavigator(sec) {
+    var link = document.querySelector('[data-nav="' + sec.dataset.question + '"]');
+    if (!link) { return; }
+    var response = readResponse(sec);
+    var answered = sec.dataset.type === "ordering" ? !!pendingOrSaved(sec) : response !== null;
+    link.classList.toggle("answered", answered);
+    link.classList.toggle("flagged", isFlagged(sec));
+  }
+  function pendingOrSaved(sec) {
+    return pending[sec.dataset.question] || sec.dataset.touched || document.querySelector(
+      '[data-nav="' + sec.dataset.question + '"].answered');
+  }
+
+  function renumber(list) {
+    Array.prototype.forEach.call(list.children, function (li, i) {
+      var input = li.querySelector("input[type=number]");
+      if (input) { input.value = i + 1; }
+    });
+  }
+
+  function countWords(sec) {
+    var out = sec.querySelector("[data-words]");
+    var field = sec.querySelector("textarea");
+    if (!out || !field) { return; }
+    var text = field.value.trim();
+    var cjk = (text.match(/[\u3400-\u9fff]/g) || []).length;
+    var words = text.replace(/[\u3400-\u9fff]/g, " ").split(/\s+/).filter(Boolean).length;
+    out.textContent = messages.words.replace("0", String(cjk + words));
+  }
+
+  form.addEventListener("input", function (event) {
+    var sec = event.target.closest("[data-question]");
+    if (sec && !event.target.matches("input[type=number]")) { countWords(sec); changed(sec); }
+  });
+  form.addEventListener("change", function (event) {
+    var sec = event.target.closest("[data-question]");
+    if (sec && (event.target.matches("[data-flag], select, input[type=radio], input[type=checkbox]"))) {
+      changed(sec);
+    }
+  });
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-move]");
+    if (!button) { return; }
+    var li = button.closest("li"), list = li.parentNode;
+    if (button.dataset.move === "up" && li.previousElementSibling) { list.insertBefore(li, li.previousElementSibling); }
+    if (button.dataset.move === "down" && li.nextElementSibling) { list.insertBefore(li.nextElementSibling, li); }
+    renumber(list);
+    var sec = li.closest("[data-question]");
+    sec.dataset.touched = "1";
+    changed(sec);
+    button.focus();
+  });
+
+  // ---- submit with a confirmation listing what is open ----------------------
+  var submitButton = form.querySelector("[data-submit]");
+  submitButton.addEventListener("click", function (event) {
+    event.preventDefault();
+    var unanswered = [], flagged = [];
+    form.querySelectorAll("[data-question]").forEach(function (sec) {
+      var link = document.querySelector('[data-nav="' + sec.dataset.question + '"]');
+      if (!link.classList.contains("answered")) { unanswered.push(sec.dataset.question); }
+      if (isFlagged(sec)) { flagged.push(sec.dataset.question); }
+    });
+    dialog.querySelector("[data-unanswered]").textContent = unanswered.length ?
+      messages.unanswered.replace("__LIST__", unanswered.join(", ")) : messages.none;
+    dialog.querySelector("[data-flagged]").textContent = flagged.length ?
+      messages.flagged.replace("__LIST__", flagged.join(", ")) : "";
+    dialog.showModal();
+  });
+  dialog.querySelector("[data-confirm-no]").addEventListener("click", function () { dialog.close(); });
+  dialog.querySelector("[data-confirm-yes]").addEventListener("click", function () {
+    dialog.close();
+    autoSubmit();
+  });
+
+  // ---- on load: re-apply and re-send anything not yet saved -----------------
+  Object.keys(pending).forEach(function (position) {
+    var sec = section(position);
+    if (!sec) { delete pending[position]; return; }
+    writeResponse(sec, pending[position].response);
+    var flag = sec.querySelector("[data-flag]");
+    if (flag) { flag.checked = !!pending[position].flagged; }
+    updateNavigator(sec);
+  });
+  storePending();
+  form.querySelectorAll("[data-question]").forEach(countWords);
+  if (Object.keys(pending).length) { flush(); }
+})();
