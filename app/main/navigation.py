@@ -25,6 +25,8 @@ NAV_ITEMS: list[NavItem] = [
             _l("Self-study courses on products, industry, technology, skills and qualities.")),
     NavItem("courses.my_learning", _l("My learning"), None,
             _l("Courses you have started and completed, with your progress.")),
+    NavItem("exam_admin.index", _l("Exams"), Permission.MANAGE_EXAMS,
+            _l("Build and publish exams from the question banks; accommodations.")),
     NavItem("banks.index", _l("Question banks"), Permission.MANAGE_BANKS,
             _l("Questions for exams: browse, check versions, import Markdown, GIFT or Aiken.")),
     NavItem("courses.stats_index", _l("Course statistics"), Permission.VIEW_COURSE_STATS,

@@ -16,6 +16,7 @@
   var statusEl = document.querySelector("[data-status]");
   var offlineEl = document.querySelector("[data-offline]");
   var signedOutEl = document.querySelector("[data-signed-out]");
+  var staleEl = document.querySelector("[data-stale-banner]");
   var form = document.querySelector("[data-exam-form]");
   var submitForm = document.querySelector("[data-submit-form]");
   var dialog = document.querySelector("[data-confirm-dialog]");
@@ -109,7 +110,7 @@
   function flush() {
     if (sending || finished) { return; }
     var positions = Object.keys(pending);
-    if (!positions.length) { setStatus(messages.saved); return; }
+    if (!positions.length) { return; }
     var position = positions[0];
     var entry = pending[position];
     seq += 1;
@@ -137,14 +138,16 @@
     if (status === 200) {
       if (pending[position] === entry) { delete pending[position]; storePending(); }
       offlineEl.hidden = true; signedOutEl.hidden = true;
-      flush();
+      if (Object.keys(pending).length) { flush(); } else { setStatus(messages.saved); }
       return;
     }
     if (status === 401) { signedOutEl.hidden = false; setStatus(messages.unsaved, "warn"); retryLater(); return; }
     if (status === 409) {
+      // Another page or tab saved a newer answer: never overwrite it; say so until reload.
       delete pending[position]; storePending();
+      staleEl.hidden = false;
       setStatus(messages.stale, "error");
-      flush();
+      if (Object.keys(pending).length) { flush(); }
       return;
     }
     if (status === 410) { finish(messages.closed); return; }
