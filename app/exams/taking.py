@@ -116,6 +116,7 @@ class ReviewItem:
     points: float
     answer_html: list[str]  # sanitised fragments describing the learner's answer
     answer_text: str | None  # a typed answer (escaped by the template)
+    marker_comment: str | None = None
 
 
 def review_items(attempt: Attempt, items: list[AttemptItem]) -> list[ReviewItem]:
@@ -127,7 +128,7 @@ def review_items(attempt: Attempt, items: list[AttemptItem]) -> list[ReviewItem]
         version = versions[item.question_version_id]
         html, text = _answer_parts(version.content, version.rendered, item.response)
         review.append(ReviewItem(item.position, version.content, version.rendered, item.status,
-                                 item.score, item.points, html, text))
+                                 item.score, item.points, html, text, item.marker_comment))
     return review
 
 

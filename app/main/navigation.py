@@ -27,6 +27,8 @@ NAV_ITEMS: list[NavItem] = [
             _l("Courses you have started and completed, with your progress.")),
     NavItem("exam_admin.index", _l("Exams"), Permission.MANAGE_EXAMS,
             _l("Build and publish exams from the question banks; accommodations.")),
+    NavItem("exam_results.index", _l("Results"), Permission.MANAGE_EXAMS,
+            _l("Mark essays, regrade after a key correction, results, statistics, exports.")),
     NavItem("banks.index", _l("Question banks"), Permission.MANAGE_BANKS,
             _l("Questions for exams: browse, check versions, import Markdown, GIFT or Aiken.")),
     NavItem("courses.stats_index", _l("Course statistics"), Permission.VIEW_COURSE_STATS,

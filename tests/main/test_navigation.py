@@ -13,9 +13,9 @@ EXTRA = {
     "learner": set(),
     "reviewer": set(),
     "manager": set(),
-    "trainer": {"Course statistics", "Question banks", "Exams"},
+    "trainer": {"Course statistics", "Question banks", "Exams", "Results"},
     "supervisor": {"Audit log"},
-    "admin": {"People", "Audit log", "Course statistics", "Question banks", "Exams"},
+    "admin": {"People", "Audit log", "Course statistics", "Question banks", "Exams", "Results"},
 }
 
 
@@ -32,4 +32,4 @@ def test_the_home_page_offers_each_area_the_person_may_use(client, make_user):
     html = client.get("/").get_data(as_text=True)
     cards = set(re.findall(r'class="card link-card" href="[^"]+">\s*<h2>([^<]+)</h2>', html))
     assert cards == {"My exams", "Courses", "My learning", "Course statistics",
-                     "Question banks", "Exams"}
+                     "Question banks", "Exams", "Results"}

@@ -1,0 +1,183 @@
+"""Exam statistics: the formulas, and nothing else. Pure: numbers in, numbers out.
+
+No Flask, no database: the results page gathers the numbers and calls these functions, and
+the tests check them against small hand-computed cases.
+
+Test-level figures (mean, median, standard deviation, pass rate, distribution) follow the
+definitions of Moodle's quiz statistics report (docs.moodle.org/dev/Quiz_statistics_calculations,
+``mod/quiz/report/statistics/classes/calculator.php``): the median of an even number of scores
+is the mean of the middle two, and the standard deviation is the *sample* one (divided by
+n − 1), undefined for fewer than two scores.
+
+Item analysis follows Moodle's question statistics
+(``question/classes/statistics/questions/calculator.php``):
+
+- facility index F = 100 × mean item score ÷ item maximum (0 %: nobody scored, 100 %: all
+  got full marks);
+- discrimination index D = 100 × r(x, X), the Pearson correlation between the item score x
+  and the score on the *rest of the test* X = attempt total − x, i.e.
+  D = 100 × Σ(x − x̄)(X − X̄) ÷ √(Σ(x − x̄)² · Σ(X − X̄)²). Leaving the item out of the total
+  keeps it from correlating with itself. D is undefined when either variance is zero (all
+  scored the same on the item or on the rest). A negative D means stronger candidates did
+  worse on the item than weaker ones: usually a wrong key or a misleading stem.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+__all__ = ["BUCKETS", "choice_frequencies", "discrimination_index", "facility_index",
+           "histogram", "is_negative", "mean", "median", "pass_rate", "passed", "percent",
+           "standard_deviation"]
+
+BUCKETS = 10  # the distribution chart: 0–10 %, 10–20 %, …, 90–100 %
+
+# Scores are stored rounded to 0.01, so comparisons allow for float noise far below that.
+_EPS = 1e-9
+
+
+def mean(values: Sequence[float]) -> float | None:
+    """The arithmetic mean Σx ÷ n; None for no values."""
+    return math.fsum(values) / len(values) if values else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value of the sorted values; for an even count, the mean of the middle two
+    (as Moodle's report). None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def standard_deviation(values: Sequence[float]) -> float | None:
+    """The sample standard deviation √(Σ(x − x̄)² ÷ (n − 1)), as Moodle reports it.
+
+    None for fewer than two values (one score has no spread to estimate).
+    """
+    if len(values) < 2:
+        return None
+    centre = mean(values)
+    return math.sqrt(math.fsum((x - centre) ** 2 for x in values) / (len(values) - 1))
+
+
+def percent(score: float | None, max_score: float) -> float | None:
+    """Score as a percentage of the maximum: 100 × score ÷ max; None without a score or
+    when the maximum is zero."""
+    if score is None or not max_score:
+        return None
+    return 100 * score / max_score
+
+
+def passed(score: float | None, max_score: float, pass_mark: float) -> bool | None:
+    """Whether a score reaches the pass mark (a percentage, inclusive).
+
+    Compared as score × 100 ≥ pass mark × max, so 6 of 10 passes a 60 % mark even when
+    6 ÷ 10 × 100 is a hair below 60 in binary floating point. None without a score.
+    """
+    if score is None:
+        return None
+    if not max_score:
+        return pass_mark <= 0
+    return score * 100 >= pass_mark * max_score - _EPS
+
+
+def pass_rate(results: Iterable[bool]) -> float | None:
+    """Share of results that passed, in percent: 100 × passes ÷ n; None for no results."""
+    outcomes = list(results)
+    if not outcomes:
+        return None
+    return 100 * sum(1 for ok in outcomes if ok) / len(outcomes)
+
+
+def histogram(percents: Iterable[float], buckets: int = BUCKETS) -> list[int]:
+    """How many percentages fall in each of ``buckets`` equal bands of 0–100.
+
+    Band k holds [k × w, (k + 1) × w) with w = 100 ÷ buckets; the last band also holds 100.
+    Values outside 0–100 are clamped into the first or last band.
+    """
+    counts = [0] * buckets
+    width = 100 / buckets
+    for value in percents:
+        index = int((value + _EPS) // width) if value > 0 else 0
+        counts[min(max(index, 0), buckets - 1)] += 1
+    return counts
+
+
+def facility_index(scores: Sequence[float], max_marks: Sequence[float]) -> float | None:
+    """Moodle's facility index in percent: F = 100 × x̄ ÷ x_max.
+
+    ``max_marks`` gives each score's maximum (an exam can serve a question with different
+    points): F = 100 × Σx ÷ Σx_max, which is exactly Moodle's mean ÷ max when the maximum is
+    the same for everyone. None without scores or when the maxima sum to zero.
+    """
+    if len(scores) != len(max_marks):
+        raise ValueError("one maximum per score")
+    total_max = math.fsum(max_marks)
+    if not scores or total_max <= 0:
+        return None
+    return 100 * math.fsum(scores) / total_max
+
+
+def discrimination_index(item_scores: Sequence[float],
+                         totals: Sequence[float]) -> float | None:
+    """Moodle's discrimination index in percent: D = 100 × r(x, X), X = total − x.
+
+    ``item_scores[k]`` is candidate k's score on the item and ``totals[k]`` their score on
+    the whole test (the item included). D = 100 × Σ(x − x̄)(X − X̄) ÷ √(Σ(x − x̄)² Σ(X − X̄)²);
+    the n − 1 of Moodle's covariance and variances cancels. None for fewer than two
+    candidates or when either variance is zero.
+    """
+    if len(item_scores) != len(totals):
+        raise ValueError("one total per item score")
+    n = len(item_scores)
+    if n < 2:
+        return None
+    rest = [total - score for score, total in zip(item_scores, totals, strict=True)]
+    x_bar, rest_bar = mean(item_scores), mean(rest)
+    sxx = math.fsum((x - x_bar) ** 2 for x in item_scores)
+    srr = math.fsum((r - rest_bar) ** 2 for r in rest)
+    if sxx <= _EPS or srr <= _EPS:
+        return None
+    sxr = math.fsum((x - x_bar) * (r - rest_bar)
+                    for x, r in zip(item_scores, rest, strict=True))
+    return 100 * sxr / math.sqrt(sxx * srr)
+
+
+def is_negative(discrimination: float | None) -> bool:
+    """A question to check: its discrimination index is below zero."""
+    return discrimination is not None and discrimination < -_EPS
+
+
+def choice_frequencies(responses: Iterable[object], size: int) -> tuple[list[int], int]:
+    """How often each of ``size`` options was chosen, and how many gave no answer.
+
+    A response is an option index (single choice, true/false), a list of indices (multiple
+    choice), or None / an empty list (no answer). Each chosen index counts once per response;
+    anything else (an index out of range, a bool, text) is malformed and counts nowhere.
+    Returns (counts by index, unanswered).
+    """
+    counts = [0] * size
+    unanswered = 0
+    for response in responses:
+        if response is None or (isinstance(response, (list, tuple, set)) and not response):
+            unanswered += 1
+            continue
+        for index in _indices(response):
+            if 0 <= index < size:
+                counts[index] += 1
+    return counts, unanswered
+
+
+def _indices(response: object) -> set[int]:
+    if isinstance(response, bool) or response is None:
+        return set()
+    if isinstance(response, int):
+        return {response}
+    if isinstance(response, (list, tuple, set)):
+        return {v for v in response if isinstance(v, int) and not isinstance(v, bool)}
+    return set()
