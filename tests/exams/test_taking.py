@@ -192,7 +192,7 @@ def test_page_save_and_submit_cost_the_same_statements_for_small_and_large_exams
     from tests.courses.test_views import count_queries
 
     counts = []
-    for size in (5, 60):
+    for size in (5, 100):
         exam_id = _exam_with(app, size)
         client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
         signed_in("learner")
