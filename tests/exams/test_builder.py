@@ -19,51 +19,12 @@ from app.exams.attempts import in_audience, start_attempt
 from app.exams.models import Accommodation, Exam, ExamAudience, ExamRule
 from app.extensions import db
 from app.oversight.models import AuditEntry
+from tests.exams.test_attempts import BANK as ATTEMPTS_BANK
 from tests.helpers import csrf_token, login, post_form
 
-BANK = """---
-id: builder-bank
-title: Builder bank
-area: product
-language: en
-tags: agents, security
----
-
-## BQ-1
-type: single
-tags: agents
-
-Where do agents run?
-
-- [ ] In the cloud
-- [x] In the customer network
-
-## BQ-2
-type: multiple
-points: 2
-tags: security
-
-Which protocols does DataHub SSO support?
-
-- [x] SAML 2.0
-- [x] OpenID Connect
-- [ ] Telnet
-
-## BQ-3
-type: short
-difficulty: hard
-tags: agents
-
-Name the regulation on classified protection.
-
-- MLPS 2.0
-
-## BQ-4
-type: essay
-points: 5
-
-Explain the value of lineage to a bank's CDO.
-"""
+# The attempts tests' bank, under its own bank and question IDs.
+BANK = ATTEMPTS_BANK.replace("exam-bank", "builder-bank").replace("Exam bank", "Builder bank") \
+    .replace("## EQ-", "## BQ-")
 
 # A window far ahead, so publishing (which needs a window still to come) always works.
 OPENS, CLOSES = "2099-06-01T09:00", "2099-06-01T12:00"
