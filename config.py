@@ -46,9 +46,9 @@ class BaseConfig:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=hours)
         self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
-        # CSRF tokens must outlive the longest exam (three hours and more),
-        # however short the sign-in lifetime is set.
-        self.WTF_CSRF_TIME_LIMIT = max(hours, 4) * 3600
+        # CSRF tokens must outlive the longest exam (up to 10 hours plus extra
+        # time), however short the sign-in lifetime is set.
+        self.WTF_CSRF_TIME_LIMIT = max(hours, 24) * 3600
         self.WTF_CSRF_SSL_STRICT = True
 
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))

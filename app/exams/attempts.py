@@ -151,8 +151,10 @@ def _serve_questions(exam: Exam, attempt: Attempt) -> None:
         size = len(content.get("choices") or content.get("pairs") or content.get("sequence")
                    or [])
         order = list(range(size))
-        if exam.shuffle_options or content["type"] == "ordering":
-            rng.shuffle(order)  # ordering items are always shown shuffled
+        if content["type"] in ("ordering", "matching"):
+            _shuffle_away_from_identity(order, rng)  # the shown order must not be the key
+        elif exam.shuffle_options:
+            rng.shuffle(order)
         items.append(AttemptItem(attempt_id=attempt.id, position=position,
                                  question_version_id=item.version.id, points=item.points,
                                  option_order=order))
@@ -161,27 +163,90 @@ def _serve_questions(exam: Exam, attempt: Attempt) -> None:
     db.session.flush()
 
 
+def _shuffle_away_from_identity(order: list[int], rng: random.Random) -> None:
+    """Shuffle until the order differs from the original (when it can)."""
+    original = list(order)
+    for _ in range(20):
+        rng.shuffle(order)
+        if order != original or len(order) < 2:
+            return
+    order.reverse()
+
+
 def finalise_if_expired(attempt: Attempt, now: datetime,
                         grace: timedelta = DEFAULT_GRACE) -> bool:
     """An in-progress attempt past its deadline (and grace) is submitted as it stands."""
     if attempt.state != AttemptState.IN_PROGRESS or now <= attempt.deadline_at + grace:
         return False
+    if not _lock_open(attempt):
+        return False
     _finish(attempt, AttemptState.EXPIRED, attempt.deadline_at)
     return True
 
 
-def save_answer(attempt: Attempt, position: int, response, seq: int, now: datetime, *,
-                flagged: bool | None = None, grace: timedelta = DEFAULT_GRACE) -> None:
-    """Store one answer if it is newer than the stored one and the clock allows.
+def _lock_open(attempt: Attempt) -> bool:
+    """Take the attempt row exclusively and re-read it; True if it is still in progress.
 
-    One UPDATE decides both: it only touches the row when the attempt is still
-    open and ``seq`` is higher than the stored sequence number, so a stale page
-    or a second tab can never overwrite a newer answer, even under concurrency.
+    In-flight saves hold a share lock on the row; once they finish, no new save can
+    pass its own check, so grading sees every answer that was acknowledged.
     """
-    if attempt.state != AttemptState.IN_PROGRESS or now > attempt.deadline_at + grace:
+    db.session.refresh(attempt, with_for_update=True)
+    return attempt.state == AttemptState.IN_PROGRESS
+
+
+SEQ_SHIFT = 20  # saves carry (page revision << SEQ_SHIFT) + a per-page counter
+
+
+def to_original(kind: str, response, order: list[int]):
+    """A response in display positions (what pages send) as original indices (what is stored).
+
+    Positions outside the shown options become -1, which graders score as wrong.
+    """
+    def original(shown):
+        return order[shown] if isinstance(shown, int) and 0 <= shown < len(order) else -1
+
+    if response is None or not order:
+        return response
+    if kind in ("single", "truefalse"):
+        return original(response)
+    if kind in ("multiple", "ordering") and isinstance(response, list):
+        return [original(shown) for shown in response]
+    if kind == "matching" and isinstance(response, dict):
+        return {left: (original(shown) if shown is not None else None)
+                for left, shown in response.items()}
+    return response
+
+
+def save_answer(attempt: Attempt, position: int, response, seq: int, now: datetime, *,
+                flagged: bool | None = None, grace: timedelta = DEFAULT_GRACE,
+                displayed: bool = False) -> None:
+    """Store one answer if the attempt is open and ``seq`` is newer than the stored one.
+
+    Two statements decide, whatever other requests do meanwhile: a share-lock on
+    the attempt row while it is still open (a submit or the expiry sweep takes the
+    row exclusively, so no save can slip in after grading), then one conditional
+    UPDATE, so a stale page or a second tab never overwrites a newer answer.
+    ``displayed``: the response uses the page's display positions (mapped here).
+    """
+    if not 0 <= seq < (attempt.revision + 1) << SEQ_SHIFT:
+        raise SaveRefused(_l("This save does not come from a page of this attempt; reload "
+                             "the page."), "stale")
+    served = db.session.execute(
+        sa.select(AttemptItem.option_order, QuestionVersion.content["type"].as_string())
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS,
+               Attempt.deadline_at >= now - grace, AttemptItem.position == position)
+        .with_for_update(read=True, of=Attempt)).first()
+    if served is None:
+        if attempt.state == AttemptState.IN_PROGRESS and now <= attempt.deadline_at + grace:
+            raise SaveRefused(_l("There is no such question in this attempt; reload the page."),
+                              "stale")
         finalise_if_expired(attempt, now, grace)
         raise SaveRefused(_l("Time is up: this answer was not saved. Everything saved before "
                              "the deadline is kept and graded."), "closed")
+    if displayed:
+        response = to_original(served[1], response, served[0])
     values = {"response": response, "seq": seq, "saved_at": now}
     if flagged is not None:
         values["flagged"] = flagged
@@ -196,9 +261,10 @@ def save_answer(attempt: Attempt, position: int, response, seq: int, now: dateti
 
 def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> None:
     """Submit (harmless when already submitted); after the deadline it counts as expired."""
-    if attempt.state != AttemptState.IN_PROGRESS:
+    if attempt.state != AttemptState.IN_PROGRESS or not _lock_open(attempt):
         return
-    if finalise_if_expired(attempt, now, grace):
+    if now > attempt.deadline_at + grace:
+        _finish(attempt, AttemptState.EXPIRED, attempt.deadline_at)
         return
     _finish(attempt, AttemptState.SUBMITTED, now)
 

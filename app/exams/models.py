@@ -126,7 +126,7 @@ class Attempt(db.Model):
     seed: Mapped[int]
     # Bumped each time the attempt page is served: saves carry (revision << 20) + n,
     # so any save from a newer page outranks every save from an older page or tab.
-    revision: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
 
@@ -146,7 +146,8 @@ class AttemptItem(db.Model):
     points: Mapped[float]
     option_order: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
     response: Mapped[Any | None] = mapped_column(sa.JSON)
-    seq: Mapped[int] = mapped_column(default=0)  # the last accepted save's sequence number
+    # The last accepted save's sequence number: (page revision << 20) + n.
+    seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     flagged: Mapped[bool] = mapped_column(default=False)
     score: Mapped[float | None]

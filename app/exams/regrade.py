@@ -82,6 +82,10 @@ class Plan:
     attempts: list[AttemptChange] = field(default_factory=list)
     in_progress: int = 0
     excluded_essays: int = 0
+    # Answers are stored as option positions; when the options themselves changed
+    # (added, removed, reordered, reworded) old positions would point at other
+    # options, so those answers are not regraded automatically.
+    excluded_restructured: int = 0
 
     @property
     def changed(self) -> list[AttemptChange]:
@@ -116,12 +120,21 @@ def plan(question: Question) -> Plan:
             result.in_progress += 1
         elif _is_essay(item, served, target):
             result.excluded_essays += 1
+        elif _structure(served.content) != _structure(target.content):
+            result.excluded_restructured += 1
         else:
             change = by_attempt.setdefault(
                 attempt.id, AttemptChange(attempt, person, attempt.score or 0.0))
             change.items.append(_regrade_item(item, served, target, attempt))
     result.attempts = list(by_attempt.values())
     return result
+
+
+def _structure(content: dict) -> tuple:
+    """What stored answers point into: the type and the texts of options, pairs, items."""
+    return (content.get("type"), [c["text"] for c in content.get("choices", ())],
+            [(p["left"], p["right"]) for p in content.get("pairs", ())],
+            list(content.get("sequence", ())))
 
 
 def _is_essay(item: AttemptItem, served: QuestionVersion, target: QuestionVersion) -> bool:

@@ -13,11 +13,15 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.banks.models import QuestionVersion
-from app.exams.attempts import attempts_of, finalise_if_expired, in_audience
+from app.exams.attempts import (
+    SEQ_SHIFT,
+    accommodation,
+    attempts_of,
+    finalise_if_expired,
+    in_audience,
+)
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
 from app.extensions import db
-
-SEQ_SHIFT = 20  # saves carry (revision << SEQ_SHIFT) + a per-page counter
 
 
 @dataclass
@@ -40,7 +44,8 @@ def my_exams(user: User, now: datetime) -> dict[str, list[ExamListing]]:
         for attempt in attempts:
             finalise_if_expired(attempt, now)
         running = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
-        left = exam.attempts_allowed - len(attempts)  # accommodations show on the start page
+        extra = accommodation(exam, user)
+        left = exam.attempts_allowed + (extra.extra_attempts if extra else 0) - len(attempts)
         listing = ExamListing(exam, attempts, running, left > 0)
         if now < exam.opens_at:
             groups["upcoming"].append(listing)
@@ -75,19 +80,40 @@ def attempt_view(attempt: Attempt) -> list[ServedQuestion]:
 
 def _served(item: AttemptItem, content: dict, rendered: dict) -> ServedQuestion:
     kind = content["type"]
-    served = ServedQuestion(item.position, kind, item.points, rendered["stem"],
-                            word_limit=content.get("word_limit"), response=item.response,
-                            flagged=item.flagged)
     order = item.option_order
+    served = ServedQuestion(item.position, kind, item.points, rendered["stem"],
+                            word_limit=content.get("word_limit"),
+                            response=to_display(kind, item.response, order),
+                            flagged=item.flagged)
+    # The page only ever sees display positions (0..n-1 in the shown order): original
+    # indices would give away the key of matching and ordering questions.
     if kind in ("single", "multiple", "truefalse"):
-        served.options = [(i, rendered["choices"][i]) for i in order]
+        served.options = [(j, rendered["choices"][i]) for j, i in enumerate(order)]
     elif kind == "matching":
         pairs = rendered["pairs"]
         served.lefts = [(i, pairs[i][0]) for i in range(len(pairs)) if content["pairs"][i]["left"]]
-        served.options = [(i, pairs[i][1]) for i in order]
+        served.options = [(j, pairs[i][1]) for j, i in enumerate(order)]
     elif kind == "ordering":
-        served.options = [(i, rendered["sequence"][i]) for i in order]
+        served.options = [(j, rendered["sequence"][i]) for j, i in enumerate(order)]
     return served
+
+
+def to_display(kind: str, response, order: list[int]):
+    """A stored response (original indices) in the page's display positions."""
+    if response is None or not order:
+        return response
+    where = {original: shown for shown, original in enumerate(order)}
+    try:
+        if kind in ("single", "truefalse"):
+            return where[response]
+        if kind in ("multiple", "ordering"):
+            return [where[i] for i in response]
+        if kind == "matching":
+            return {left: (where[right] if right is not None else None)
+                    for left, right in response.items()}
+    except (KeyError, TypeError):
+        return None
+    return response
 
 
 def next_revision(attempt: Attempt) -> int:

@@ -16,10 +16,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
 from app.database import utcnow, writes_on_get
 from app.exams import attempts as svc
-from app.exams import taking
+from app.exams import statistics, taking
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
 from app.extensions import db
 
@@ -63,7 +64,12 @@ def start(exam_id: int):
     if exam is None or not FlaskForm().validate_on_submit():
         abort(404 if exam is None else 400)
     try:
-        attempt = svc.start_attempt(exam, current_user, utcnow())
+        try:
+            attempt = svc.start_attempt(exam, current_user, utcnow())
+            db.session.flush()
+        except IntegrityError:  # the same person started in another tab at that moment
+            db.session.rollback()
+            attempt = svc.start_attempt(exam, current_user, utcnow())
     except svc.AttemptRefused as refused:
         db.session.commit()  # keep any attempt finalised on the way
         flash(str(refused), "error")
@@ -101,14 +107,15 @@ def save(attempt_id: int):
     flagged = data.get("flagged") if isinstance(data.get("flagged"), bool) else None
     now = utcnow()
     try:
-        svc.save_answer(attempt, position, response, seq, now, flagged=flagged)
+        svc.save_answer(attempt, position, response, seq, now, flagged=flagged, displayed=True)
     except svc.SaveRefused as refused:
+        remaining = taking.remaining_seconds(attempt, now)
         db.session.commit()  # an expired attempt was finalised: keep that
         status = 409 if refused.reason == "stale" else 410
-        return jsonify(error=refused.reason, message=str(refused),
-                       remaining=taking.remaining_seconds(attempt, now)), status
+        return jsonify(error=refused.reason, message=str(refused), remaining=remaining), status
+    remaining = taking.remaining_seconds(attempt, now)  # read before the commit expires it
     db.session.commit()
-    return jsonify(saved=True, seq=seq, remaining=taking.remaining_seconds(attempt, now))
+    return jsonify(saved=True, seq=seq, remaining=remaining)
 
 
 def _clean_response(value):
@@ -137,7 +144,7 @@ def save_form(attempt_id: int):
         for question in taking.attempt_view(attempt):
             response = _form_response(question)
             if response is not None:
-                svc.save_answer(attempt, question.position, response, seq, now)
+                svc.save_answer(attempt, question.position, response, seq, now, displayed=True)
     except svc.SaveRefused as refused:
         db.session.commit()
         flash(str(refused), "error")
@@ -166,7 +173,9 @@ def _form_response(question: taking.ServedQuestion):
         ranks = [(form.get(f"{name}-{i}", ""), i) for i, _ in question.options]
         if not all(rank.isdigit() for rank, _ in ranks):
             return None
-        return [i for _, i in sorted(ranks, key=lambda pair: int(pair[0]))]
+        order = [i for _, i in sorted(ranks, key=lambda pair: int(pair[0]))]
+        untouched = question.response is None and order == sorted(order)
+        return None if untouched else order
     value = form.get(name, "").strip()
     return value[:MAX_TEXT_ANSWER] or None
 
@@ -199,4 +208,6 @@ def result(attempt_id: int):
             sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
             .order_by(AttemptItem.position)).scalars().all()
     return render_template("exams/result.html", attempt=attempt, exam=exam, visible=visible,
-                           review=taking.review_items(attempt, items) if items else [])
+                           review=taking.review_items(attempt, items) if items else [],
+                           passed=statistics.passed(attempt.score, attempt.max_score,
+                                                    exam.pass_mark))

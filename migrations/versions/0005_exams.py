@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-27 11:34:05.300867
+Create Date: 2026-11-27 11:44:08.048258
 
 """
 from alembic import op
@@ -69,7 +69,7 @@ def upgrade():
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('max_score', sa.Double(), nullable=False),
     sa.Column('seed', sa.Integer(), nullable=False),
-    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_attempts_exam_id_exams'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_attempts_user_id_users'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_attempts')),
@@ -120,7 +120,7 @@ def upgrade():
     sa.Column('points', sa.Double(), nullable=False),
     sa.Column('option_order', sa.JSON(), nullable=False),
     sa.Column('response', sa.JSON(), nullable=True),
-    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('saved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Double(), nullable=True),

@@ -263,7 +263,7 @@ def _bank_pk() -> int:
 
 
 def test_a_save_costs_at_most_three_statements(app, setup):
-    """What a save request does: load the attempt, then one UPDATE that decides everything."""
+    """What a save request does: load the attempt, share-lock it while open, one UPDATE."""
     exam, user = setup
     attempt_id = _start(exam, user).id
     db.session.remove()  # a new request starts with nothing loaded
@@ -277,7 +277,7 @@ def test_a_save_costs_at_most_three_statements(app, setup):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
     kinds = [s.split()[0] for s in statements if not s.startswith(("BEGIN", "COMMIT"))]
-    assert kinds == ["SELECT", "UPDATE"]
+    assert kinds == ["SELECT", "SELECT", "UPDATE"]
 
 
 def test_two_people_never_see_each_others_attempts(setup, make_user):

@@ -95,20 +95,49 @@ def test_a_save_after_the_deadline_is_refused_and_earlier_answers_are_graded(
     assert re.search(r'data-testid="score">1 / 10 ', result)
 
 
+def _display_value(page: str, field: str, text: str) -> str:
+    """The display position the page gives the option showing ``text`` in ``field``."""
+    select = re.search(rf'name="{field}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.search(rf'<option value="(\d+)"[^>]*>{re.escape(text)}</option>', select).group(1)
+
+
 def test_without_javascript_the_form_post_saves_and_submits(app, client, signed_in, exam_id):
     signed_in("learner")
     attempt_id = _start(client, exam_id)
     page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
-    order = re.findall(r'name="q-5-(\d+)"', page)
-    form = {"q-1": "1", "q-2": ["0", "1"], "q-3": " mlps 2.0 ", "q-4-0": "0", "q-4-1": "1",
-            "q-4-2": "2", "q-6": "Lineage shows where numbers come from.", "action": "submit"}
-    form.update({f"q-5-{index}": str(int(index) + 1) for index in order})
+    rights = {"q-4-0": "Personal information", "q-4-1": "Classified protection",
+              "q-4-2": "Data security"}
+    form = {"q-1": "1", "q-2": ["0", "1"], "q-3": " mlps 2.0 ",
+            "q-6": "Lineage shows where numbers come from.", "action": "submit"}
+    form.update({name: _display_value(page, name, text) for name, text in rights.items()})
+    # Ordering: rank each shown item by its place in the right order.
+    shown = re.findall(r'<li data-item="(\d+)"><span class="markdown inline"><p>(\w+)</p>',
+                       page)
+    right = ["Qualify", "Discover", "Design"]
+    form.update({f"q-5-{j}": str(right.index(text) + 1) for j, text in shown})
     response = post_form(client, f"/exams/attempts/{attempt_id}/form", form,
                          token_from=f"/exams/attempts/{attempt_id}")
     assert response.location.endswith(f"/exams/attempts/{attempt_id}/result")
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.state == "awaiting_marking" and attempt.score == 7.0
+
+
+def test_the_page_does_not_give_away_matching_or_ordering_keys(client, signed_in, exam_id):
+    signed_in("learner")
+    page = client.get(f"/exams/attempts/{_start(client, exam_id)}").get_data(as_text=True)
+    shown = [text for _, text in re.findall(
+        r'<li data-item="(\d+)"><span class="markdown inline"><p>(\w+)</p>', page)]
+    assert shown != ["Qualify", "Discover", "Design"]  # never shown in the right order
+    for left, text in (("0", "Personal information"), ("1", "Classified protection"),
+                       ("2", "Data security")):
+        # A select's option values are display positions: matching them to the left
+        # item's own number must not find the key.
+        assert _display_value(page, f"q-4-{left}", text) in "012"
+    values = [_display_value(page, f"q-4-{n}", t) for n, t in
+              (("0", "Personal information"), ("1", "Classified protection"),
+               ("2", "Data security"))]
+    assert values != ["0", "1", "2"]
 
 
 def test_submitting_twice_is_harmless_and_the_result_follows_the_review_policy(
@@ -209,7 +238,8 @@ def test_page_save_and_submit_cost_the_same_statements_for_small_and_large_exams
                             for stmts in (page, save, submit)))
         post_form(client, "/logout", token_from="/")
     assert counts[0] == counts[1], counts
-    assert counts[0][1] <= 3 + 2  # sign-in lookups (session, roles) + load + UPDATE
+    # 2 sign-in lookups (session, roles), then load, share-lock, UPDATE: 3 for the save.
+    assert counts[0][1] <= 2 + 3
 
 
 def _exam_with(app, size: int) -> int:

@@ -94,7 +94,11 @@
   // ---- saving -------------------------------------------------------------
   function changed(sec) {
     var position = sec.dataset.question;
-    pending[position] = { response: readResponse(sec), flagged: isFlagged(sec) };
+    // The sequence number is fixed when the answer changes, not when it is sent:
+    // an answer kept offline and re-sent after a reload must not outrank a newer
+    // answer saved meanwhile from another device.
+    seq += 1;
+    pending[position] = { response: readResponse(sec), flagged: isFlagged(sec), seq: seq };
     storePending();
     updateNavigator(sec);
     setStatus(messages.saving);
@@ -113,8 +117,7 @@
     if (!positions.length) { return; }
     var position = positions[0];
     var entry = pending[position];
-    seq += 1;
-    var mySeq = seq;
+    var mySeq = entry.seq || ++seq;
     sending = true;
     fetch(saveUrl, {
       method: "POST", credentials: "same-origin",
@@ -188,11 +191,11 @@
     // One last attempt to save what is pending, then submit: the server grades
     // what it has, and finalises the attempt at the deadline in any case.
     var last = Object.keys(pending).map(function (position) {
-      seq += 1;
       return fetch(saveUrl, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ position: parseInt(position, 10), seq: seq,
+        body: JSON.stringify({ position: parseInt(position, 10),
+                               seq: pending[position].seq || ++seq,
                                response: pending[position].response,
                                flagged: pending[position].flagged })
       }).catch(function () { return null; });
