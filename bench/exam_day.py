@@ -26,9 +26,10 @@ Phases, in this order:
 
 Afterwards the database is read directly: every acknowledged save (HTTP 200) must be
 stored, i.e. for each attempt and question the stored seq and response are those of the
-last acknowledged save. Grading throughput is measured in-process: app.exams.grading.grade
-over the stored responses and question contents of the submitted attempts (the submits'
-timings are in the table as well).
+last acknowledged save (pages send display positions; the server stores original indices,
+so the sent response is mapped with the item's option order before comparing). Grading
+throughput is measured in-process: app.exams.grading.grade over the stored responses and
+question contents of the submitted attempts (the submits' timings are in the table too).
 
 Client design: asyncio with raw streams, one coroutine per examinee. gunicorn's sync
 workers answer one request per connection (they always close it), so keep-alive is not
@@ -84,6 +85,7 @@ SHORT_ANSWERS = ("edge tier", "edge", "core", "the edge tier", "cloud")
 
 # --- data set (in-process, before gunicorn starts) ------------------------------------------
 
+
 def bank_text(count: int) -> str:
     def question(n: int) -> str:
         kind = KINDS[(n - 1) % len(KINDS)]
@@ -94,12 +96,14 @@ def bank_text(count: int) -> str:
             "short": "- edge tier\n- edge\n- /edge( tier)?/\n",
             "numeric": f"- {n % 50} ± 0.5\n- {n % 40} .. {n % 40 + 10}\n",
             "matching": "- PIPL -> Personal information\n- MLPS -> Classified protection\n"
-                        "- DSL -> Data security\n",
+            "- DSL -> Data security\n",
             "ordering": "1. Qualify\n2. Discover\n3. Design\n4. Prove\n",
         }[kind]
-        return (f"## ED-{n:03d}\ntype: {kind}\npoints: {1 + n % 3}\n\n"
-                f"Exam-day question {n}: which statement about `component-{n}` is right?\n\n"
-                f"{body}\n> Explanation for question {n}.\n")
+        return (
+            f"## ED-{n:03d}\ntype: {kind}\npoints: {1 + n % 3}\n\n"
+            f"Exam-day question {n}: which statement about `component-{n}` is right?\n\n"
+            f"{body}\n> Explanation for question {n}.\n"
+        )
 
     front = "---\nid: exam-day-bank\ntitle: Exam-day bank\narea: product\nlanguage: en\n---\n\n"
     return front + "\n".join(question(n) for n in range(1, count + 1))
@@ -146,24 +150,45 @@ def build_data(app, examinees: int, questions: int) -> tuple[int, list[str]]:
         assert bank is not None, issues  # noqa: S101 - generated data must parse
         import_banks([bank], actor_label="bench")
         now = utcnow()
-        exam = Exam(title="Exam-day benchmark", opens_at=now - timedelta_minutes(5),
-                    closes_at=now + timedelta_minutes(120), time_limit_minutes=60,
-                    published_at=now - timedelta_minutes(60))
-        exam.rules = [ExamRule(position=1, kind="fixed",
-                               question_ids=[f"ED-{n:03d}" for n in range(1, questions + 1)])]
+        exam = Exam(
+            title="Exam-day benchmark",
+            opens_at=now - timedelta_minutes(5),
+            closes_at=now + timedelta_minutes(120),
+            time_limit_minutes=60,
+            published_at=now - timedelta_minutes(60),
+        )
+        exam.rules = [
+            ExamRule(
+                position=1,
+                kind="fixed",
+                question_ids=[f"ED-{n:03d}" for n in range(1, questions + 1)],
+            )
+        ]
         db.session.add(exam)
         db.session.flush()
         # One scrypt hash (the production default method) shared by everyone: hashing
         # 1,000 passwords one by one would take over a minute and measure nothing.
         password_hash = generate_password_hash(PASSWORD)
         emails = [f"examinee{i:05d}@bench.example" for i in range(examinees)]
-        db.session.execute(sa.insert(User.__table__), [
-            {"email": email, "display_name": f"Examinee {i}", "password_hash": password_hash,
-             "locale": "en", "active": True, "created_at": now}
-            for i, email in enumerate(emails)])
+        db.session.execute(
+            sa.insert(User.__table__),
+            [
+                {
+                    "email": email,
+                    "display_name": f"Examinee {i}",
+                    "password_hash": password_hash,
+                    "locale": "en",
+                    "active": True,
+                    "created_at": now,
+                }
+                for i, email in enumerate(emails)
+            ],
+        )
         ids = db.session.execute(sa.select(User.id).where(User.email.in_(emails))).scalars()
-        db.session.execute(sa.insert(UserRole.__table__),
-                           [{"user_id": uid, "role": Role.LEARNER.value} for uid in ids])
+        db.session.execute(
+            sa.insert(UserRole.__table__),
+            [{"user_id": uid, "role": Role.LEARNER.value} for uid in ids],
+        )
         db.session.commit()
         exam_id = exam.id
         db.session.remove()
@@ -179,6 +204,7 @@ def timedelta_minutes(minutes: int):
 
 # --- gunicorn -------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -186,18 +212,37 @@ def free_port() -> int:
 
 
 def start_gunicorn(workers: int, port: int, url: str, secret: str, log_path: Path):
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": url,
-           "RATELIMIT_ENABLED": "0"}
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": url,
+        "RATELIMIT_ENABLED": "0",
+    }
     log = log_path.open("wb")
     proc = subprocess.Popen(  # noqa: S603 - fixed argument list
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({proc.returncode}): "
-                               + log_path.read_text(errors="replace")[-2000:])
+            raise RuntimeError(
+                f"gunicorn exited ({proc.returncode}): "
+                + log_path.read_text(errors="replace")[-2000:]
+            )
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
                 if r.status == 200:
@@ -315,12 +360,25 @@ class Driver:
         self.timeout = params["timeout"]
 
     # One request on its own connection (gunicorn's sync workers close it after answering).
-    async def http(self, name: str, method: str, path: str, *, examinee: Examinee | None = None,
-                   body: bytes = b"", content_type: str = "", headers: dict | None = None,
-                   expect: int = 200):
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 "User-Agent: exam-day-bench", "Connection: close",
-                 f"Content-Length: {len(body)}"]
+    async def http(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        *,
+        examinee: Examinee | None = None,
+        body: bytes = b"",
+        content_type: str = "",
+        headers: dict | None = None,
+        expect: int = 200,
+    ):
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "User-Agent: exam-day-bench",
+            "Connection: close",
+            f"Content-Length: {len(body)}",
+        ]
         if content_type:
             lines.append(f"Content-Type: {content_type}")
         if examinee is not None and examinee.cookies:
@@ -365,16 +423,25 @@ class Driver:
 
     def snapshot(self) -> dict:
         cpu = os.times()
-        return {"t": time.perf_counter(), "client": cpu.user + cpu.system,
-                "server": gunicorn_cpu(self.p["gunicorn_pid"]),
-                "db": postgres_cpu() if self.p["database"] == "postgres" else 0.0}
+        return {
+            "t": time.perf_counter(),
+            "client": cpu.user + cpu.system,
+            "server": gunicorn_cpu(self.p["gunicorn_pid"]),
+            "db": postgres_cpu() if self.p["database"] == "postgres" else 0.0,
+        }
 
     async def phase(self, name: str, coroutine):
         before = self.snapshot()
         result = await coroutine
         after = self.snapshot()
-        self.phases.append({"name": name, **{k: after[k] - before[k] for k in before},
-                            "start": before["t"], "end": after["t"]})
+        self.phases.append(
+            {
+                "name": name,
+                **{k: after[k] - before[k] for k in before},
+                "start": before["t"],
+                "end": after["t"],
+            }
+        )
         return result
 
     # 1. sign-in ----------------------------------------------------------------------------
@@ -384,25 +451,39 @@ class Driver:
 
         async def one(person: Examinee) -> None:
             async with gate:
-                status, _, page, error = await self.http("GET /login", "GET", "/login",
-                                                         examinee=person)
+                status, _, page, error = await self.http(
+                    "GET /login", "GET", "/login", examinee=person
+                )
                 token = CSRF_INPUT.search(page.decode("utf-8", "replace")) if not error else None
                 if token is None:
                     if not error:
                         self.fail("GET /login", "no csrf_token")
                     return
-                form = urlencode({"csrf_token": token.group(1), "email": person.email,
-                                  "password": PASSWORD, "next": f"/exams/{exam}/"}).encode()
+                form = urlencode(
+                    {
+                        "csrf_token": token.group(1),
+                        "email": person.email,
+                        "password": PASSWORD,
+                        "next": f"/exams/{exam}/",
+                    }
+                ).encode()
                 status, head, _, error = await self.http(
-                    "POST /login", "POST", "/login", examinee=person, body=form,
-                    content_type="application/x-www-form-urlencoded", expect=302)
+                    "POST /login",
+                    "POST",
+                    "/login",
+                    examinee=person,
+                    body=form,
+                    content_type="application/x-www-form-urlencoded",
+                    expect=302,
+                )
                 if error:
                     return
                 if "/login" in head.get("location", [""])[0]:
                     self.fail("POST /login", "refused")
                     return
                 status, _, page, error = await self.http(
-                    "GET start page", "GET", f"/exams/{exam}/", examinee=person)
+                    "GET start page", "GET", f"/exams/{exam}/", examinee=person
+                )
                 token = CSRF_INPUT.search(page.decode("utf-8", "replace")) if not error else None
                 if token is None:
                     if not error:
@@ -423,8 +504,14 @@ class Driver:
             await asyncio.sleep(release - loop.time())
             form = urlencode({"csrf_token": person.csrf}).encode()
             status, head, _, error = await self.http(
-                "POST start", "POST", f"/exams/{exam}/start", examinee=person, body=form,
-                content_type="application/x-www-form-urlencoded", expect=302)
+                "POST start",
+                "POST",
+                f"/exams/{exam}/start",
+                examinee=person,
+                body=form,
+                content_type="application/x-www-form-urlencoded",
+                expect=302,
+            )
             if error:
                 return
             match = ATTEMPT_PATH.search(head.get("location", [""])[0])
@@ -432,7 +519,8 @@ class Driver:
                 self.fail("POST start", "refused")
                 return
             status, _, page, error = await self.http(
-                "GET attempt page", "GET", match.group(0), examinee=person)
+                "GET attempt page", "GET", match.group(0), examinee=person
+            )
             if error:
                 return
             text = page.decode("utf-8", "replace")
@@ -454,9 +542,14 @@ class Driver:
         response = person.response(kind)
         body = json.dumps({"position": position, "seq": seq, "response": response}).encode()
         status, _, payload, error = await self.http(
-            name, "POST", f"/exams/attempts/{person.attempt}/answers", examinee=person,
-            body=body, content_type="application/json",
-            headers={"X-CSRFToken": person.csrf, "Accept": "application/json"})
+            name,
+            "POST",
+            f"/exams/attempts/{person.attempt}/answers",
+            examinee=person,
+            body=body,
+            content_type="application/json",
+            headers={"X-CSRFToken": person.csrf, "Accept": "application/json"},
+        )
         if not error:
             try:
                 reply = json.loads(payload)
@@ -503,9 +596,14 @@ class Driver:
             await asyncio.sleep(person.rng.uniform(0, spread))
             form = urlencode({"csrf_token": person.csrf}).encode()
             _, head, _, error = await self.http(
-                "POST submit", "POST", f"/exams/attempts/{person.attempt}/submit",
-                examinee=person, body=form, content_type="application/x-www-form-urlencoded",
-                expect=302)
+                "POST submit",
+                "POST",
+                f"/exams/attempts/{person.attempt}/submit",
+                examinee=person,
+                body=form,
+                content_type="application/x-www-form-urlencoded",
+                expect=302,
+            )
             if not error and "/result" not in head.get("location", [""])[0]:
                 self.fail("POST submit", "not sent to the result page")
 
@@ -532,19 +630,34 @@ def drive(params: dict, conn) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     driver = Driver(params)
     asyncio.run(driver.run())
-    conn.send({"records": driver.records, "acks": driver.acks, "phases": driver.phases,
-               "info": driver.info})
+    conn.send(
+        {
+            "records": driver.records,
+            "acks": driver.acks,
+            "phases": driver.phases,
+            "info": driver.info,
+        }
+    )
     conn.close()
 
 
 # --- after the run: lost answers and grading ------------------------------------------------
 
+
 def check_stored(app, acks: list[tuple[int, int, int, str]], attempts: list[int]) -> dict:
     """Every acknowledged save must be in the database: the last acknowledged one per question."""
     import sqlalchemy as sa
 
+    from app.banks.models import QuestionVersion
     from app.exams.models import Attempt, AttemptItem
     from app.extensions import db
+
+    try:
+        from app.exams.attempts import to_original
+    except ImportError:  # an app whose pages send original indices
+
+        def to_original(kind, response, order):
+            return response
 
     last: dict[tuple[int, int], tuple[int, str]] = {}
     for attempt, position, seq, response in acks:
@@ -554,11 +667,20 @@ def check_stored(app, acks: list[tuple[int, int, int, str]], attempts: list[int]
     stored = {}
     with app.app_context():
         for chunk in range(0, len(attempts), 500):
-            ids = attempts[chunk:chunk + 500]
-            for attempt, position, seq, response in db.session.execute(
-                    sa.select(AttemptItem.attempt_id, AttemptItem.position, AttemptItem.seq,
-                              AttemptItem.response).where(AttemptItem.attempt_id.in_(ids))):
-                stored[(attempt, position)] = (seq, response)
+            ids = attempts[chunk : chunk + 500]
+            for attempt, position, seq, response, order, kind in db.session.execute(
+                sa.select(
+                    AttemptItem.attempt_id,
+                    AttemptItem.position,
+                    AttemptItem.seq,
+                    AttemptItem.response,
+                    AttemptItem.option_order,
+                    QuestionVersion.content["type"].as_string(),
+                )
+                .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+                .where(AttemptItem.attempt_id.in_(ids))
+            ):
+                stored[(attempt, position)] = (seq, response, order, kind)
         states = Counter(db.session.execute(sa.select(Attempt.state)).scalars())
         db.session.remove()
     lost = newer = 0
@@ -567,12 +689,21 @@ def check_stored(app, acks: list[tuple[int, int, int, str]], attempts: list[int]
         have = stored.get(key)
         if have is not None and have[0] > seq:
             newer += 1  # a save that timed out on the client but landed: nothing lost
-        elif have is None or have[0] != seq or have[1] != json.loads(response):
+            continue
+        # Pages send display positions; the server stores original indices.
+        expected = to_original(have[3], json.loads(response), have[2]) if have else None
+        if have is None or have[0] != seq or have[1] != expected:
             lost += 1
             if len(examples) < 5:
                 examples.append((key, seq, response, have))
-    return {"acknowledged": len(acks), "checked": len(last), "lost": lost, "newer": newer,
-            "examples": examples, "states": dict(states)}
+    return {
+        "acknowledged": len(acks),
+        "checked": len(last),
+        "lost": lost,
+        "newer": newer,
+        "examples": examples,
+        "states": dict(states),
+    }
 
 
 def grading_throughput(app, exam_id: int) -> dict:
@@ -591,9 +722,13 @@ def grading_throughput(app, exam_id: int) -> dict:
             sa.select(QuestionVersion.content, AttemptItem.points, AttemptItem.response)
             .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
             .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-            .where(Attempt.exam_id == exam_id, Attempt.finished_at.is_not(None))).all()
-        attempts = db.session.execute(sa.select(sa.func.count()).select_from(Attempt).where(
-            Attempt.exam_id == exam_id, Attempt.finished_at.is_not(None))).scalar()
+            .where(Attempt.exam_id == exam_id, Attempt.finished_at.is_not(None))
+        ).all()
+        attempts = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(Attempt)
+            .where(Attempt.exam_id == exam_id, Attempt.finished_at.is_not(None))
+        ).scalar()
         load_s = time.perf_counter() - start
         db.session.remove()
     runs = []
@@ -603,11 +738,17 @@ def grading_throughput(app, exam_id: int) -> dict:
             grade({**content, "points": points}, response, scoring=scoring)
         runs.append(time.perf_counter() - start)
     runs.sort()
-    return {"answers": len(rows), "attempts": attempts, "load_s": load_s, "grade_s": runs[1],
-            "per_s": len(rows) / runs[1] if runs[1] else float("inf")}
+    return {
+        "answers": len(rows),
+        "attempts": attempts,
+        "load_s": load_s,
+        "grade_s": runs[1],
+        "per_s": len(rows) / runs[1] if runs[1] else float("inf"),
+    }
 
 
 # --- report ---------------------------------------------------------------------------------
+
 
 def percentile(values: list[float], p: float) -> float:
     if not values:
@@ -615,9 +756,17 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))]
 
 
-ORDER = ("GET /login", "POST /login", "GET start page", "POST start", "GET attempt page",
-         "POST save (answering)", "POST save (saturation)", "GET /healthz (saturation)",
-         "POST submit")
+ORDER = (
+    "GET /login",
+    "POST /login",
+    "GET start page",
+    "POST start",
+    "GET attempt page",
+    "POST save (answering)",
+    "POST save (saturation)",
+    "GET /healthz (saturation)",
+    "POST submit",
+)
 
 
 def endpoint_stats(records) -> dict[str, dict]:
@@ -629,10 +778,15 @@ def endpoint_stats(records) -> dict[str, dict]:
         latencies = sorted((t1 - t0) * 1000 for _, t0, _, t1, _ in rows)
         span = max(t1 for *_, t1, _ in rows) - min(t0 for _, t0, *_ in rows)
         ok = sum(1 for *_, err in rows if not err)
-        stats[name] = {"count": len(rows), "errors": len(rows) - ok,
-                       "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-                       "p99": percentile(latencies, 99), "max": latencies[-1],
-                       "rate": ok / span if span > 0 else float("nan")}
+        stats[name] = {
+            "count": len(rows),
+            "errors": len(rows) - ok,
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+            "max": latencies[-1],
+            "rate": ok / span if span > 0 else float("nan"),
+        }
     return stats
 
 
@@ -640,32 +794,44 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def report(args, setup_s: float, result: dict, stored: dict, grading: dict, log_text: str,
-           examinees: int) -> None:
+def report(
+    args, setup_s: float, result: dict, stored: dict, grading: dict, log_text: str, examinees: int
+) -> None:
     records, phases, info = result["records"], result["phases"], result["info"]
     stats = endpoint_stats(records)
     print()
-    print(f"{'endpoint':<28}{'count':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-          f"{'max ms':>9}{'req/s':>9}")
+    print(
+        f"{'endpoint':<28}{'count':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}{'req/s':>9}"
+    )
     for name in ORDER:
         if name in stats:
             s = stats[name]
-            print(f"{name:<28}{s['count']:>8,}{s['errors']:>8,}{s['p50']:>9.0f}{s['p95']:>9.0f}"
-                  f"{s['p99']:>9.0f}{s['max']:>9.0f}{s['rate']:>9.1f}")
-    print("(latency = connect + request + whole reply, client side; req/s = successful "
-          "replies / the endpoint's span)")
+            print(
+                f"{name:<28}{s['count']:>8,}{s['errors']:>8,}{s['p50']:>9.0f}{s['p95']:>9.0f}"
+                f"{s['p99']:>9.0f}{s['max']:>9.0f}{s['rate']:>9.1f}"
+            )
+    print(
+        "(latency = connect + request + whole reply, client side; req/s = successful "
+        "replies / the endpoint's span)"
+    )
 
     print()
     cores = os.cpu_count() or 1
     db_col = args.database == "postgres"
-    print(f"{'phase':<22}{'wall s':>8}{'gunicorn CPU':>14}{'client CPU':>12}"
-          + (f"{'postgres CPU':>14}" if db_col else ""))
+    print(
+        f"{'phase':<22}{'wall s':>8}{'gunicorn CPU':>14}{'client CPU':>12}"
+        + (f"{'postgres CPU':>14}" if db_col else "")
+    )
     for ph in phases:
         wall = ph["end"] - ph["start"]
-        line = (f"{ph['name']:<22}{wall:>8.1f}{ph['server']:>8.1f} s {ph['server'] / wall / cores:>3.0%}"
-                f"{ph['client']:>7.1f} s {ph['client'] / wall / cores:>3.0%}")
+        share = {key: ph[key] / wall / cores for key in ("server", "client", "db")}
+        line = (
+            f"{ph['name']:<22}{wall:>8.1f}{ph['server']:>8.1f} s {share['server']:>3.0%}"
+            f"{ph['client']:>7.1f} s {share['client']:>3.0%}"
+        )
         if db_col:
-            line += f"{ph['db']:>8.1f} s {ph['db'] / wall / cores:>3.0%}"
+            line += f"{ph['db']:>8.1f} s {share['db']:>3.0%}"
         print(line)
     print(f"(CPU % = share of the machine's {cores} cores over the phase)")
 
@@ -673,10 +839,15 @@ def report(args, setup_s: float, result: dict, stored: dict, grading: dict, log_
     total_errors = sum(errors.values())
     if errors:
         print("\nerrors: " + "; ".join(f"{why} ×{n}" for why, n in errors.most_common(6)))
-    problems = [line for line in log_text.splitlines()
-                if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line]
-    print(f"gunicorn log: {len(problems)} error/traceback lines"
-          + (": " + " | ".join(problems[:3]) if problems else ""))
+    problems = [
+        line
+        for line in log_text.splitlines()
+        if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line
+    ]
+    print(
+        f"gunicorn log: {len(problems)} error/traceback lines"
+        + (": " + " | ".join(problems[:3]) if problems else "")
+    )
 
     by_name = {ph["name"]: ph for ph in phases}
     starts = [r for r in records if r[0] == "POST start"]
@@ -686,91 +857,149 @@ def report(args, setup_s: float, result: dict, stored: dict, grading: dict, log_
     answering = by_name["answering"]
     print()
     print(f"setup (migrate, bank, exam, {examinees:,} users): {setup_s:.1f} s")
-    print(f"sign-in: {examinees:,} examinees in {sign['end'] - sign['start']:.1f} s "
-          f"({signin_rate:.1f} sign-ins/s, {args.signin_concurrency} at a time); sign-in + start "
-          f"burst took {by_name['start burst']['end'] - sign['start']:.1f} s")
+    print(
+        f"sign-in: {examinees:,} examinees in {sign['end'] - sign['start']:.1f} s "
+        f"({signin_rate:.1f} sign-ins/s, {args.signin_concurrency} at a time); sign-in + start "
+        f"burst took {by_name['start burst']['end'] - sign['start']:.1f} s"
+    )
     if starts:
         sends = [r[2] for r in starts]
         last_start = max(r[3] for r in starts) - released
         pages = [r for r in records if r[0] == "GET attempt page"]
         last_page = max(r[3] for r in pages) - released if pages else float("nan")
-        print(f"start burst: {len(starts):,} starts sent within {max(sends) - min(sends):.2f} s "
-              f"of the release; last start served after {last_start:.2f} s, last attempt page "
-              f"after {last_page:.2f} s")
+        print(
+            f"start burst: {len(starts):,} starts sent within {max(sends) - min(sends):.2f} s "
+            f"of the release; last start served after {last_start:.2f} s, last attempt page "
+            f"after {last_page:.2f} s"
+        )
     else:
         last_start = float("inf")
     saves = stats.get("POST save (answering)", {})
-    print(f"answering: compress ×{args.compress:g} (mean think {MEAN_THINK_S / args.compress:.2f} s)"
-          f", {saves.get('count', 0):,} saves in {answering['end'] - answering['start']:.1f} s, "
-          f"{saves.get('count', 0) / (answering['end'] - answering['start']):.0f} saves/s offered "
-          f"on average (uncompressed exam day: {examinees / MEAN_THINK_S:.0f}/s)")
+    think = MEAN_THINK_S / args.compress
+    print(
+        f"answering: compress ×{args.compress:g} (mean think {think:.2f} s), "
+        f"{saves.get('count', 0):,} saves in {answering['end'] - answering['start']:.1f} s = "
+        f"{saves.get('count', 0) / (answering['end'] - answering['start']):.0f} saves/s served; "
+        f"the think times alone would offer {examinees / think:.0f}/s "
+        f"(uncompressed exam day: {examinees / MEAN_THINK_S:.0f}/s)"
+    )
     sat_save = stats.get("POST save (saturation)", {}).get("rate", 0.0)
     sat_health = stats.get("GET /healthz (saturation)", {}).get("rate", float("nan"))
     ratio = sat_save / sat_health if sat_health else float("nan")
-    print(f"saturation ({args.concurrency} clients, {args.saturation_seconds:g} s each): "
-          f"{sat_save:.0f} saves/s vs {sat_health:.0f} /healthz requests/s = {ratio:.0%}")
-    print(f"lost answers: {stored['acknowledged']:,} acknowledged saves, {stored['checked']:,} "
-          f"(attempt, question) pairs checked, {stored['lost']} lost, {stored['newer']} stored "
-          f"newer than the last acknowledgement; attempt states {stored['states']}")
+    print(
+        f"saturation ({args.concurrency} clients, {args.saturation_seconds:g} s each): "
+        f"{sat_save:.0f} saves/s vs {sat_health:.0f} /healthz requests/s = {ratio:.0%}"
+    )
+    print(
+        f"lost answers: {stored['acknowledged']:,} acknowledged saves, {stored['checked']:,} "
+        f"(attempt, question) pairs checked, {stored['lost']} lost, {stored['newer']} stored "
+        f"newer than the last acknowledgement; attempt states {stored['states']}"
+    )
     for example in stored["examples"]:
         print(f"  lost: {example}")
-    print(f"grading (in-process, app.exams.grading.grade over the stored responses and "
-          f"contents, median of 3): {grading['answers']:,} answers of {grading['attempts']:,} "
-          f"attempts in {grading['grade_s'] * 1000:.0f} ms = {grading['per_s']:,.0f} answers/s "
-          f"(loading them took {grading['load_s'] * 1000:.0f} ms)")
+    print(
+        f"grading (in-process, app.exams.grading.grade over the stored responses and "
+        f"contents, median of 3): {grading['answers']:,} answers of {grading['attempts']:,} "
+        f"attempts in {grading['grade_s'] * 1000:.0f} ms = {grading['per_s']:,.0f} answers/s "
+        f"(loading them took {grading['load_s'] * 1000:.0f} ms)"
+    )
     submit = stats.get("POST submit")
     if submit:
-        print(f"submit endpoint (grades one attempt and commits): p50 {submit['p50']:.0f} ms, "
-              f"p99 {submit['p99']:.0f} ms")
+        print(
+            f"submit endpoint (grades one attempt and commits): p50 {submit['p50']:.0f} ms, "
+            f"p99 {submit['p99']:.0f} ms"
+        )
 
     save_p99 = saves.get("p99", float("inf"))
     start_errors = sum(1 for r in starts if r[4])
     print()
     print("targets:")
-    print(f"  errors        {total_errors:>8,} of {len(records):,} requests   (target 0)"
-          f"            {verdict(total_errors == 0)}")
-    print(f"  lost answers  {stored['lost']:>8,}                       (target 0)"
-          f"            {verdict(stored['lost'] == 0 and stored['acknowledged'] > 0)}")
-    print(f"  save p99      {save_p99:>8.0f} ms                    (target < 250 ms)"
-          f"     {verdict(save_p99 < 250)}")
-    print(f"  saturation    {ratio:>8.0%} of /healthz             (target >= 30 %)"
-          f"     {verdict(ratio >= 0.30)}")
-    print(f"  start burst   {last_start:>8.2f} s, {start_errors} errors, "
-          f"{len(starts):,} starts (target all, < 3 s)  "
-          f"{verdict(last_start < 3.0 and start_errors == 0 and len(starts) == examinees)}")
-    print(f"  grading       {grading['per_s']:>8,.0f} answers/s          (target >= 20,000/s)"
-          f"  {verdict(grading['per_s'] >= 20_000)}")
+    print(
+        f"  errors        {total_errors:>8,} of {len(records):,} requests   (target 0)"
+        f"            {verdict(total_errors == 0)}"
+    )
+    print(
+        f"  lost answers  {stored['lost']:>8,}                       (target 0)"
+        f"            {verdict(stored['lost'] == 0 and stored['acknowledged'] > 0)}"
+    )
+    print(
+        f"  save p99      {save_p99:>8.0f} ms                    (target < 250 ms)"
+        f"     {verdict(save_p99 < 250)}"
+    )
+    print(
+        f"  saturation    {ratio:>8.0%} of /healthz             (target >= 30 %)"
+        f"     {verdict(ratio >= 0.30)}"
+    )
+    print(
+        f"  start burst   {last_start:>8.2f} s, {start_errors} errors, "
+        f"{len(starts):,} starts (target all, < 3 s)  "
+        f"{verdict(last_start < 3.0 and start_errors == 0 and len(starts) == examinees)}"
+    )
+    print(
+        f"  grading       {grading['per_s']:>8,.0f} answers/s          (target >= 20,000/s)"
+        f"  {verdict(grading['per_s'] >= 20_000)}"
+    )
+
+
+def app_version() -> str:
+    """The commit the app code comes from (read-only git), marked when app files differ."""
+
+    def git(*argv: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", "-C", str(ROOT), *argv],
+                capture_output=True,  # noqa: S603, S607
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--", "app", "config.py", "migrations", "wsgi.py")
+    return commit + (" + uncommitted app changes" if changed else "")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examinees", type=int, default=1000)
     parser.add_argument("--questions", type=int, default=50)
-    parser.add_argument("--compress", type=float, default=None,
-                        help="think-time compression (default: questions × 10 s / 60 s, so "
-                             "the answering phase takes about a minute)")
+    parser.add_argument(
+        "--compress",
+        type=float,
+        default=None,
+        help="think-time compression (default: questions × 10 s / 60 s, so "
+        "the answering phase takes about a minute)",
+    )
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--signin-concurrency", type=int, default=8)
-    parser.add_argument("--concurrency", type=int, default=100,
-                        help="clients in the saturation phases")
+    parser.add_argument(
+        "--concurrency", type=int, default=100, help="clients in the saturation phases"
+    )
     parser.add_argument("--saturation-seconds", type=float, default=10.0)
     parser.add_argument("--submit-seconds", type=float, default=10.0)
-    parser.add_argument("--timeout", type=float, default=60.0, help="per request, seconds")
+    parser.add_argument("--timeout", type=float, default=120.0, help="per request, seconds")
     parser.add_argument("--seed", type=int, default=20240601)
     args = parser.parse_args()
     if args.compress is None:
         args.compress = args.questions * MEAN_THINK_S / ANSWERING_TARGET_S
-    print(f"exam day: {args.examinees:,} examinees, {args.questions} questions, "
-          f"{args.database}, gunicorn -w {args.workers} (sync), compress ×{args.compress:g}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"exam day: {args.examinees:,} examinees, {args.questions} questions, "
+        f"{args.database}, gunicorn -w {args.workers} (sync), compress ×{args.compress:g}, "
+        f"{os.cpu_count()} cores, app {app_version()}"
+    )
 
     secret = secrets.token_hex(32)
     with tempfile.TemporaryDirectory(prefix="exam_day_") as folder:
         url = database_url(args.database, folder)
         if args.database == "postgres":
-            pg_admin([f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)",
-                      f"CREATE DATABASE {PG_DATABASE}"])
+            pg_admin(
+                [
+                    f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)",
+                    f"CREATE DATABASE {PG_DATABASE}",
+                ]
+            )
         try:
             start = time.perf_counter()
             app = production_app(url, secret)
@@ -781,18 +1010,32 @@ def main() -> None:
             port = free_port()
             proc, log = start_gunicorn(args.workers, port, url, secret, log_path)
             try:
-                params = {"port": port, "exam_id": exam_id, "emails": emails,
-                          "compress": args.compress, "concurrency": args.concurrency,
-                          "saturation_seconds": args.saturation_seconds,
-                          "submit_seconds": args.submit_seconds, "timeout": args.timeout,
-                          "signin_concurrency": args.signin_concurrency, "seed": args.seed,
-                          "gunicorn_pid": proc.pid, "database": args.database}
+                params = {
+                    "port": port,
+                    "exam_id": exam_id,
+                    "emails": emails,
+                    "compress": args.compress,
+                    "concurrency": args.concurrency,
+                    "saturation_seconds": args.saturation_seconds,
+                    "submit_seconds": args.submit_seconds,
+                    "timeout": args.timeout,
+                    "signin_concurrency": args.signin_concurrency,
+                    "seed": args.seed,
+                    "gunicorn_pid": proc.pid,
+                    "database": args.database,
+                }
                 context = multiprocessing.get_context("spawn")
                 receive, send = context.Pipe(duplex=False)
                 driver = context.Process(target=drive, args=(params, send), name="exam-day-load")
                 driver.start()
                 send.close()
-                result = receive.recv()
+                try:
+                    result = receive.recv()
+                except EOFError:
+                    driver.join()
+                    raise RuntimeError(
+                        f"the load process failed (exit code {driver.exitcode})"
+                    ) from None
                 driver.join()
             finally:
                 stop_gunicorn(proc, log)

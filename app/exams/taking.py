@@ -111,8 +111,8 @@ def to_display(kind: str, response, order: list[int]):
         if kind == "matching":
             return {left: (where[right] if right is not None else None)
                     for left, right in response.items()}
-    except (KeyError, TypeError):
-        return None
+    except (KeyError, TypeError, AttributeError):
+        return None  # a malformed stored answer shows as unanswered, never breaks the page
     return response
 
 

@@ -263,3 +263,12 @@ def _exam_with(app, size: int) -> int:
         db.session.add(exam)
         db.session.commit()
         return exam.id
+
+
+def test_a_malformed_answer_never_breaks_the_attempt_page(client, signed_in, exam_id):
+    signed_in("learner")
+    attempt_id = _start(client, exam_id)
+    base = _seq_base(client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True))
+    for position, response in ((4, 7), (5, {"x": 1}), (1, [3]), (2, "text")):
+        assert _save(client, attempt_id, position, response, base + position).status_code == 200
+    assert client.get(f"/exams/attempts/{attempt_id}").status_code == 200
