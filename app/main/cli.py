@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
 from app.banks.model import errors_only
+from app.banks.models import Question, QuestionBank
 from app.banks.readers import read_files
 from app.banks.services import import_banks
+from app.content.markdown import render_markdown
 from app.courses.cli import default_courses_dir
 from app.courses.sync import sync_courses
+from app.database import utcnow
+from app.exams.models import Exam, ExamRule
 from app.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo accounts and sample content for trying the app.")
@@ -59,6 +65,7 @@ def load():
             click.echo(str(problem), err=True)
         raise click.ClickException("The sample courses have problems; nothing was loaded.")
     banks = load_sample_banks()
+    exam = load_demo_exam()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
@@ -66,6 +73,38 @@ def load():
     click.echo(f"Sample courses: {len(report.courses)} ({len(changed)} added or changed).")
     changed = [change for change in banks if change.status != "unchanged"]
     click.echo(f"Sample question banks: {len(banks)} ({len(changed)} added or changed).")
+    click.echo(f"Demo exam: {exam}.")
+
+
+DEMO_EXAM_TITLE = "Quarterly knowledge check (demo)"
+
+
+def load_demo_exam() -> str:
+    """A published exam drawing from the sample banks, open for 30 days (created once)."""
+    existing = db.session.execute(sa.select(Exam).where(
+        Exam.title == DEMO_EXAM_TITLE)).scalar_one_or_none()
+    if existing is not None:
+        return "already there"
+    banks = db.session.execute(sa.select(QuestionBank).order_by(QuestionBank.bank_id)
+                               .limit(3)).scalars().all()
+    if not banks:
+        return "no banks to draw from"
+    now = utcnow()
+    exam = Exam(title=DEMO_EXAM_TITLE, opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(days=30), time_limit_minutes=30,
+                published_at=now, shuffle_questions=True, shuffle_options=True,
+                review_when="after_submit", review_correctness=True, review_answers=True,
+                review_explanations=True, instructions="Answer every question; your answers "
+                "save as you go. 作答会自动保存。")
+    exam.instructions_html = render_markdown(exam.instructions).html
+    for position, bank in enumerate(banks, start=1):
+        available = db.session.execute(sa.select(sa.func.count()).select_from(Question).where(
+            Question.bank_pk == bank.id, Question.retired_at.is_(None))).scalar()
+        exam.rules.append(ExamRule(position=position, kind="random", bank_pk=bank.id,
+                                   title=bank.title, count=min(4, available)))
+    db.session.add(exam)
+    db.session.flush()
+    return "created"
 
 
 def default_banks_dir() -> Path:
