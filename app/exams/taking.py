@@ -15,12 +15,9 @@ from app.auth.models import User
 from app.banks.models import QuestionVersion
 from app.exams.attempts import (
     SEQ_SHIFT,
-    accommodation,
-    attempts_of,
     finalise_if_expired,
-    in_audience,
 )
-from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
+from app.exams.models import Accommodation, Attempt, AttemptItem, AttemptState, Exam, ExamAudience
 from app.extensions import db
 
 
@@ -33,20 +30,40 @@ class ExamListing:
 
 
 def my_exams(user: User, now: datetime) -> dict[str, list[ExamListing]]:
-    """Published exams for this person: open, upcoming and past."""
+    """Published exams for this person: open, upcoming and past.
+
+    A fixed number of queries whatever the number of exams: everyone opens this
+    page at the start of an exam day.
+    """
     exams = db.session.execute(sa.select(Exam).where(Exam.published_at.is_not(None))
                                .order_by(Exam.opens_at)).scalars().all()
+    ids = [exam.id for exam in exams]
+    # (exam, "teams") or (exam, "people") pairs that name this person, as in_audience
+    admitted = {(exam_id, "people" if user_id is not None else "teams")
+                for exam_id, user_id in db.session.execute(
+                    sa.select(ExamAudience.exam_id, ExamAudience.user_id).where(
+                        ExamAudience.exam_id.in_(ids),
+                        sa.or_(ExamAudience.user_id == user.id,
+                               sa.and_(ExamAudience.team_id.is_not(None),
+                                       ExamAudience.team_id == user.team_id))))}
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in db.session.execute(sa.select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.exam_id.in_(ids))
+            .order_by(Attempt.number)).scalars():
+        attempts.setdefault(attempt.exam_id, []).append(attempt)
+    extras = {a.exam_id: a.extra_attempts for a in db.session.execute(
+        sa.select(Accommodation).where(Accommodation.user_id == user.id,
+                                       Accommodation.exam_id.in_(ids))).scalars()}
     groups: dict[str, list[ExamListing]] = {"open": [], "upcoming": [], "past": []}
     for exam in exams:
-        if not in_audience(exam, user):
+        if exam.audience != "everyone" and (exam.id, exam.audience) not in admitted:
             continue
-        attempts = attempts_of(exam, user)
-        for attempt in attempts:
+        mine = attempts.get(exam.id, [])
+        for attempt in mine:
             finalise_if_expired(attempt, now)
-        running = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
-        extra = accommodation(exam, user)
-        left = exam.attempts_allowed + (extra.extra_attempts if extra else 0) - len(attempts)
-        listing = ExamListing(exam, attempts, running, left > 0)
+        running = next((a for a in mine if a.state == AttemptState.IN_PROGRESS), None)
+        left = exam.attempts_allowed + extras.get(exam.id, 0) - len(mine)
+        listing = ExamListing(exam, mine, running, left > 0)
         if now < exam.opens_at:
             groups["upcoming"].append(listing)
         elif now < exam.closes_at and (running or left > 0):

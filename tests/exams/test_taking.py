@@ -272,3 +272,18 @@ def test_a_malformed_answer_never_breaks_the_attempt_page(client, signed_in, exa
     for position, response in ((4, 7), (5, {"x": 1}), (1, [3]), (2, "text")):
         assert _save(client, attempt_id, position, response, base + position).status_code == 200
     assert client.get(f"/exams/attempts/{attempt_id}").status_code == 200
+
+
+def test_my_exams_costs_the_same_queries_for_one_exam_or_many(app, client, signed_in):
+    from tests.courses.test_views import count_queries
+
+    signed_in("learner", team="East")
+    _exam_with(app, 3)
+    with count_queries(app) as one:
+        client.get("/exams/")
+    for size in (4, 5, 6):
+        _exam_with(app, size)
+    with count_queries(app) as many:
+        html = client.get("/exams/").get_data(as_text=True)
+    assert html.count("Size ") == 4
+    assert len(one) == len(many)
