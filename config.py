@@ -45,6 +45,9 @@ class BaseConfig:
         hours = int(env.get("SESSION_LIFETIME_HOURS", "12"))
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=hours)
         self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+        # The login session's expiry is kept on the server; re-signing the cookie on
+        # every request (every autosave) would change nothing but cost time.
+        self.SESSION_REFRESH_EACH_REQUEST = False
 
         # CSRF tokens must outlive the longest exam (up to 10 hours plus extra
         # time), however short the sign-in lifetime is set.
@@ -74,6 +77,10 @@ class BaseConfig:
         # Largest bank file the upload page accepts: parsing and rendering happen
         # while the import holds the database's write lock.
         self.BANK_UPLOAD_MAX_BYTES = int(env.get("BANK_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
+        self.RUBRIC_UPLOAD_MAX_BYTES = int(env.get("RUBRIC_UPLOAD_MAX_BYTES", str(256 * 1024)))
+        # Reviewers' totals further apart than this (points of 100) flag an evaluation
+        # for moderation; each evaluation can set its own when it is scheduled.
+        self.EVALUATION_SPREAD_LIMIT = env.get("EVALUATION_SPREAD_LIMIT", "20")
         # Where `flask demo load` finds the sample question banks.
         self.BANKS_DIR = env.get("BANKS_DIR", "")
 
@@ -85,6 +92,12 @@ class BaseConfig:
         """Fill in defaults that depend on the instance folder, then validate."""
         if not self.SQLALCHEMY_DATABASE_URI:
             self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance_path / 'presales.db'}"
+        # A server connection can drop between requests; a SQLite file cannot, and a
+        # ping per request is a measurable share of an autosave.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            **self.SQLALCHEMY_ENGINE_OPTIONS,
+            "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"),
+        }
 
 
 class DevelopmentConfig(BaseConfig):

@@ -117,6 +117,55 @@ def writes_on_get(view):
     return view
 
 
+def reads_first(view):
+    """Mark an unsafe-method view that reads a lot, then writes a little.
+
+    Its transaction starts as a plain (deferred) read; the view calls
+    :func:`begin_write_phase` before its first write. On SQLite the write lock is
+    then held for the writes only, so concurrent requests (a thousand examinees
+    starting or saving at once) queue for milliseconds, not for whole requests.
+    A view so marked must not write before ``begin_write_phase``.
+    """
+    view.reads_first = True
+    return view
+
+
+def begin_write_phase() -> None:
+    """End the read transaction of a ``@reads_first`` view; later statements may write.
+
+    The read transaction is committed without expiring what it loaded (the signed-in
+    person, the objects the view holds), and the next one begins with BEGIN IMMEDIATE.
+    Whatever the write depends on must be re-checked inside the write (a conditional
+    UPDATE, a unique constraint, a row lock), as another request may have written
+    in between.
+    """
+    _commit_keeping_objects()
+    set_write_intent(True)
+
+
+def end_write_phase() -> None:
+    """Commit the writes so far (keeping loaded objects); later statements only read.
+
+    For a view that writes a little and then reads a lot (the attempt page bumps a
+    counter, then renders fifty questions): the write lock is released before the
+    reading and rendering start.
+    """
+    _commit_keeping_objects()
+    set_write_intent(False)
+
+
+def _commit_keeping_objects() -> None:
+    from app.extensions import db
+
+    session = db.session()
+    if session.in_transaction():
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
+
+
 def insert_ignoring_duplicates(model, **values) -> None:
     """INSERT a row unless one with the same unique key exists (SQLite and PostgreSQL)."""
     from app.extensions import db

@@ -44,8 +44,10 @@ def _declare_write_intent() -> None:
     # Unsafe methods may write: their SQLite transactions take the write lock
     # up front (BEGIN IMMEDIATE) so concurrent writers queue instead of failing.
     view = current_app.view_functions.get(request.endpoint or "")
-    set_write_intent(request.method not in SAFE_METHODS
-                     or getattr(view, "writes_on_get", False))
+    if request.method in SAFE_METHODS:
+        set_write_intent(getattr(view, "writes_on_get", False))
+    else:
+        set_write_intent(not getattr(view, "reads_first", False))
 
 
 def is_public_endpoint(endpoint: str | None) -> bool:

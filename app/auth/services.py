@@ -10,11 +10,13 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import LoginSession, Role, Team, User, UserRole
@@ -96,11 +98,18 @@ def start_login_session(user: User) -> str:
     return token
 
 
+@cache
+def _login_query() -> sa.Select:
+    # One statement per request, built once: the session, its person, team and roles.
+    return (sa.select(LoginSession)
+            .where(LoginSession.token_hash == sa.bindparam("token_hash"))
+            .options(joinedload(LoginSession.user).joinedload(User.role_rows)))
+
+
 def user_for_token(token: str) -> User | None:
     """The user of a live (unrevoked, unexpired) login session."""
     login = db.session.execute(
-        sa.select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
-    ).scalar_one_or_none()
+        _login_query(), {"token_hash": _token_hash(token)}).unique().scalar_one_or_none()
     if login is None or login.revoked_at is not None or login.expires_at <= utcnow():
         return None
     if not login.user.active:

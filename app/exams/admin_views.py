@@ -204,7 +204,8 @@ def unpublish(exam_id: int):
     exam = _exam_or_404(exam_id)
     _confirmed()
     _saved(lambda: builder.unpublish_exam(exam, actor=current_user),
-           message=_("Unpublished: no one can start or resume it until you publish it again."))
+           message=_("Unpublished: no one can start it until you publish it again; "
+                     "attempts already running continue to their deadline."))
     return _to_exam(exam)
 
 

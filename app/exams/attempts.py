@@ -12,12 +12,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.banks.models import Question, QuestionVersion
+from app.database import UTCDateTime
 from app.exams.grading import grade
 from app.exams.models import (
     Accommodation,
@@ -65,8 +67,40 @@ def attempts_of(exam: Exam, user: User) -> list[Attempt]:
     ).scalars())
 
 
-def start_attempt(exam: Exam, user: User, now: datetime) -> Attempt:
-    """Start (or resume) the person's attempt; refuses outside the rules."""
+@dataclass(frozen=True)
+class Draw:
+    """What a new attempt will be served, decided before anything is written."""
+
+    seed: int
+    items: list[dict]  # rows for exam_attempt_items, without attempt_id
+    max_score: float
+
+
+def prepare_draw(exam: Exam) -> Draw:
+    """Draw an attempt's questions and option orders (reads only; see ``start_attempt``)."""
+    seed = random.SystemRandom().randrange(2**31)
+    rng = random.Random(seed)  # noqa: S311 - order, not secrecy
+    items = []
+    for position, served in enumerate(draw_questions(exam, rng), start=1):
+        content = served.content
+        size = len(content.get("choices") or content.get("pairs") or content.get("sequence")
+                   or [])
+        order = list(range(size))
+        if content["type"] in ("ordering", "matching"):
+            _shuffle_away_from_identity(order, rng)  # the shown order must not be the key
+        elif exam.shuffle_options:
+            rng.shuffle(order)
+        items.append({"position": position, "question_version_id": served.version_id,
+                      "points": served.points, "option_order": order})
+    return Draw(seed, items, round(sum(item["points"] for item in items), 2))
+
+
+def start_attempt(exam: Exam, user: User, now: datetime, draw: Draw | None = None) -> Attempt:
+    """Start (or resume) the person's attempt; refuses outside the rules.
+
+    ``draw``: the questions, drawn beforehand by ``prepare_draw`` (the start view
+    draws in its read phase so the write lock is held only for the inserts).
+    """
     if exam.published_at is None:
         raise AttemptRefused(_l("This exam is not published."))
     if not in_audience(exam, user):
@@ -86,18 +120,24 @@ def start_attempt(exam: Exam, user: User, now: datetime) -> Attempt:
     if len(previous) >= allowed:
         raise AttemptRefused(_l("You have used all your attempts at this exam."))
     limit = timedelta(minutes=exam.time_limit_minutes + (extra.extra_minutes if extra else 0))
+    draw = draw or prepare_draw(exam)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(previous) + 1,
                       started_at=now, deadline_at=min(now + limit, exam.closes_at),
-                      seed=random.SystemRandom().randrange(2**31), state=AttemptState.IN_PROGRESS)
+                      seed=draw.seed, state=AttemptState.IN_PROGRESS, max_score=draw.max_score)
     db.session.add(attempt)
     db.session.flush()
-    _serve_questions(exam, attempt)
+    if draw.items:  # one multi-row INSERT: no ORM object per served question
+        db.session.execute(sa.insert(AttemptItem.__table__),
+                           [{**item, "attempt_id": attempt.id, "seq": 0, "flagged": False}
+                            for item in draw.items])
     return attempt
 
 
 @dataclass(frozen=True)
 class Served:
-    version: QuestionVersion
+    version_id: int
+    question_pk: int
+    content: dict
     points: float
 
 
@@ -106,30 +146,35 @@ def draw_questions(exam: Exam, rng: random.Random) -> list[Served]:
     served: list[Served] = []
     taken: set[int] = set()
     for rule in exam.rules:
-        for version, points in _candidates(rule, rng):
-            if version.question_pk not in taken:
-                taken.add(version.question_pk)
-                served.append(Served(version, rule.points_each or points))
+        for candidate in _candidates(rule, rng):
+            if candidate.question_pk not in taken:
+                taken.add(candidate.question_pk)
+                served.append(Served(candidate.version_id, candidate.question_pk,
+                                     candidate.content, rule.points_each or candidate.points))
     if exam.shuffle_questions:
         rng.shuffle(served)
     return served
 
 
-def _current(stmt) -> list[tuple[QuestionVersion, float]]:
-    return list(db.session.execute(
-        stmt.add_columns(Question.points)
-        .join(Question, sa.and_(Question.id == QuestionVersion.question_pk,
-                                Question.version == QuestionVersion.version))
-        .where(Question.retired_at.is_(None))).all())
+def _current(*conditions, order_by=None) -> list[Served]:
+    """Current versions of live questions, as plain rows (no ORM objects: cheap to draw)."""
+    stmt = (sa.select(QuestionVersion.id, QuestionVersion.question_pk, QuestionVersion.content,
+                      Question.points)
+            .join(Question, sa.and_(Question.id == QuestionVersion.question_pk,
+                                    Question.version == QuestionVersion.version))
+            .where(Question.retired_at.is_(None), *conditions))
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    return [Served(vid, qpk, content, points) for vid, qpk, content, points in
+            db.session.execute(stmt).all()]
 
 
-def _candidates(rule: ExamRule, rng: random.Random) -> list[tuple[QuestionVersion, float]]:
+def _candidates(rule: ExamRule, rng: random.Random) -> list[Served]:
     if rule.kind == "fixed":
-        rows = _current(sa.select(QuestionVersion).where(
-            Question.question_id.in_(rule.question_ids)))
+        rows = _current(Question.question_id.in_(rule.question_ids))
         order = {qid: i for i, qid in enumerate(rule.question_ids)}
-        return sorted(rows, key=lambda row: order[row[0].content["id"]])
-    rows = _current(sa.select(QuestionVersion).where(*rule_filters(rule)).order_by(Question.id))
+        return sorted(rows, key=lambda row: order[row.content["id"]])
+    rows = _current(*rule_filters(rule), order_by=Question.id)
     return rng.sample(rows, min(rule.count, len(rows)))
 
 
@@ -140,27 +185,6 @@ def rule_filters(rule: ExamRule) -> list:
         filters.append(Question.difficulty == rule.difficulty)
     filters += [Question.tag_list.contains(f",{tag},") for tag in rule.tags]
     return filters
-
-
-def _serve_questions(exam: Exam, attempt: Attempt) -> None:
-    rng = random.Random(attempt.seed)  # noqa: S311 - order, not secrecy
-    served = draw_questions(exam, rng)
-    items = []
-    for position, item in enumerate(served, start=1):
-        content = item.version.content
-        size = len(content.get("choices") or content.get("pairs") or content.get("sequence")
-                   or [])
-        order = list(range(size))
-        if content["type"] in ("ordering", "matching"):
-            _shuffle_away_from_identity(order, rng)  # the shown order must not be the key
-        elif exam.shuffle_options:
-            rng.shuffle(order)
-        items.append(AttemptItem(attempt_id=attempt.id, position=position,
-                                 question_version_id=item.version.id, points=item.points,
-                                 option_order=order))
-    db.session.add_all(items)
-    attempt.max_score = round(sum(item.points for item in served), 2)
-    db.session.flush()
 
 
 def _shuffle_away_from_identity(order: list[int], rng: random.Random) -> None:
@@ -217,46 +241,110 @@ def to_original(kind: str, response, order: list[int]):
     return response
 
 
+@dataclass(frozen=True)
+class AnswerTarget:
+    """What a save needs to know about a served question; fixed once the attempt started."""
+
+    kind: str
+    option_order: list[int]
+    revision: int
+    deadline_at: datetime
+
+
+@cache
+def _answer_target_query() -> sa.Select:
+    # Built once: constructing a statement costs more than running it on SQLite.
+    return (sa.select(QuestionVersion.content["type"].as_string(), AttemptItem.option_order,
+                      Attempt.revision, Attempt.deadline_at)
+            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+            .where(Attempt.id == sa.bindparam("attempt_id"),
+                   Attempt.user_id == sa.bindparam("user_id"),
+                   AttemptItem.position == sa.bindparam("position")))
+
+
+def answer_target(attempt_id: int, user_id: int, position: int) -> AnswerTarget | None:
+    """One read: the served question at ``position`` of this person's attempt, or None."""
+    row = db.session.execute(_answer_target_query(), {
+        "attempt_id": attempt_id, "user_id": user_id, "position": position}).first()
+    return AnswerTarget(*row) if row is not None else None
+
+
 def save_answer(attempt: Attempt, position: int, response, seq: int, now: datetime, *,
                 flagged: bool | None = None, grace: timedelta = DEFAULT_GRACE,
                 displayed: bool = False) -> None:
-    """Store one answer if the attempt is open and ``seq`` is newer than the stored one.
+    """Store one answer if the attempt is open and ``seq`` is newer than the stored one."""
+    target = answer_target(attempt.id, attempt.user_id, position)
+    if target is None:
+        refuse_save(attempt, now, grace, missing=True)
+    store_answer(attempt.id, target, position, response, seq, now, flagged=flagged,
+                 grace=grace, displayed=displayed)
 
-    Two statements decide, whatever other requests do meanwhile: a share-lock on
-    the attempt row while it is still open (a submit or the expiry sweep takes the
-    row exclusively, so no save can slip in after grading), then one conditional
-    UPDATE, so a stale page or a second tab never overwrites a newer answer.
-    ``displayed``: the response uses the page's display positions (mapped here).
+
+def store_answer(attempt_id: int, target: AnswerTarget, position: int, response, seq: int,
+                 now: datetime, *, flagged: bool | None = None,
+                 grace: timedelta = DEFAULT_GRACE, displayed: bool = False) -> None:
+    """The write half of a save: two statements decide, whatever other requests do.
+
+    A share-lock on the attempt row while it is still open (a submit or the expiry
+    sweep takes the row exclusively, so no save can slip in after grading), then one
+    conditional UPDATE, so a stale page or a second tab never overwrites a newer
+    answer. ``target`` may have been read in an earlier transaction: nothing in it
+    changes while the attempt runs (a newer page only raises the revision, and a save
+    from it comes later than this one). ``displayed``: the response uses the page's
+    display positions (mapped here).
     """
-    if not 0 <= seq < (attempt.revision + 1) << SEQ_SHIFT:
+    if not 0 <= seq < (target.revision + 1) << SEQ_SHIFT:
         raise SaveRefused(_l("This save does not come from a page of this attempt; reload "
                              "the page."), "stale")
-    served = db.session.execute(
-        sa.select(AttemptItem.option_order, QuestionVersion.content["type"].as_string())
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS,
-               Attempt.deadline_at >= now - grace, AttemptItem.position == position)
-        .with_for_update(read=True, of=Attempt)).first()
-    if served is None:
-        if attempt.state == AttemptState.IN_PROGRESS and now <= attempt.deadline_at + grace:
-            raise SaveRefused(_l("There is no such question in this attempt; reload the page."),
-                              "stale")
-        finalise_if_expired(attempt, now, grace)
-        raise SaveRefused(_l("Time is up: this answer was not saved. Everything saved before "
-                             "the deadline is kept and graded."), "closed")
+    still_open = db.session.execute(_open_attempt_query(), {
+        "attempt_id": attempt_id, "cutoff": now - grace}).first()
+    if still_open is None:
+        refuse_save(db.session.get(Attempt, attempt_id), now, grace)
     if displayed:
-        response = to_original(served[1], response, served[0])
-    values = {"response": response, "seq": seq, "saved_at": now}
-    if flagged is not None:
-        values["flagged"] = flagged
-    updated = db.session.execute(
-        sa.update(AttemptItem).where(AttemptItem.attempt_id == attempt.id,
-                                     AttemptItem.position == position, AttemptItem.seq < seq)
-        .values(**values).execution_options(synchronize_session=False)).rowcount
+        response = to_original(target.kind, response, target.option_order)
+    updated = db.session.execute(_store_query(flagged is not None), {
+        "item_attempt": attempt_id, "item_position": position, "new_seq": seq,
+        "new_response": response, "new_saved_at": now, "new_flagged": flagged}).rowcount
     if updated != 1:
         raise SaveRefused(_l("A newer answer to this question was saved from another page; "
                              "reload to see it."), "stale")
+
+
+@cache
+def _open_attempt_query() -> sa.Select:
+    return (sa.select(Attempt.id)
+            .where(Attempt.id == sa.bindparam("attempt_id"),
+                   Attempt.state == AttemptState.IN_PROGRESS,
+                   Attempt.deadline_at >= sa.bindparam("cutoff", type_=UTCDateTime))
+            .with_for_update(read=True))
+
+
+@cache
+def _store_query(with_flag: bool) -> sa.Update:
+    items = AttemptItem.__table__
+    values = {"response": sa.bindparam("new_response", type_=items.c.response.type),
+              "seq": sa.bindparam("new_seq", type_=items.c.seq.type),
+              "saved_at": sa.bindparam("new_saved_at", type_=items.c.saved_at.type)}
+    if with_flag:
+        values["flagged"] = sa.bindparam("new_flagged", type_=items.c.flagged.type)
+    return (sa.update(items)
+            .where(items.c.attempt_id == sa.bindparam("item_attempt"),
+                   items.c.position == sa.bindparam("item_position"),
+                   items.c.seq < sa.bindparam("new_seq"))
+            .values(**values))
+
+
+def refuse_save(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE,
+                missing: bool = False):
+    """Why a save cannot be stored; an attempt past its deadline is finalised on the way."""
+    if missing and attempt.state == AttemptState.IN_PROGRESS \
+            and now <= attempt.deadline_at + grace:
+        raise SaveRefused(_l("There is no such question in this attempt; reload the page."),
+                          "stale")
+    finalise_if_expired(attempt, now, grace)
+    raise SaveRefused(_l("Time is up: this answer was not saved. Everything saved before "
+                         "the deadline is kept and graded."), "closed")
 
 
 def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> None:

@@ -265,7 +265,7 @@ def publish_exam(exam: Exam, now: datetime, *, actor=None) -> None:
 
 
 def unpublish_exam(exam: Exam, *, actor=None) -> None:
-    """Take an exam back: no one can start (or resume) it until it is published again."""
+    """Take an exam back: no new starts until it is published again (running attempts go on)."""
     if exam.published_at is None:
         raise BuilderError(_("This exam is not published."))
     audit.record("exam.unpublish", exam, actor=actor, before={"published_at": exam.published_at})

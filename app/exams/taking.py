@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.banks.models import QuestionVersion
@@ -134,10 +135,17 @@ def to_display(kind: str, response, order: list[int]):
 
 
 def next_revision(attempt: Attempt) -> int:
-    """A new page of this attempt is being served; its saves outrank older pages'."""
-    attempt.revision += 1
-    db.session.flush()
-    return attempt.revision << SEQ_SHIFT
+    """A new page of this attempt is being served; its saves outrank older pages'.
+
+    One atomic increment in the database, so two pages loaded at the same moment
+    never share a revision, whatever was read before.
+    """
+    revision = db.session.execute(
+        sa.update(Attempt).where(Attempt.id == attempt.id)
+        .values(revision=Attempt.revision + 1).returning(Attempt.revision)
+        .execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(attempt, "revision", revision)
+    return revision << SEQ_SHIFT
 
 
 def review_visible(exam: Exam, now: datetime) -> bool:
@@ -146,7 +154,11 @@ def review_visible(exam: Exam, now: datetime) -> bool:
 
 
 def remaining_seconds(attempt: Attempt, now: datetime) -> int:
-    return max(0, int((attempt.deadline_at - now).total_seconds()))
+    return seconds_until(attempt.deadline_at, now)
+
+
+def seconds_until(deadline: datetime, now: datetime) -> int:
+    return max(0, int((deadline - now).total_seconds()))
 
 
 @dataclass

@@ -18,7 +18,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from app.database import utcnow, writes_on_get
+from app.database import (
+    begin_write_phase,
+    end_write_phase,
+    reads_first,
+    utcnow,
+    writes_on_get,
+)
 from app.exams import attempts as svc
 from app.exams import statistics, taking
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
@@ -59,13 +65,17 @@ def start_page(exam_id: int):
 
 
 @bp.route("/<int:exam_id>/start", methods=["POST"])
+@reads_first
 def start(exam_id: int):
     exam = db.session.get(Exam, exam_id)
     if exam is None or not FlaskForm().validate_on_submit():
         abort(404 if exam is None else 400)
+    # Drawing the questions only reads: it happens before the write lock is taken.
+    draw = svc.prepare_draw(exam) if exam.published_at is not None else None
+    begin_write_phase()
     try:
         try:
-            attempt = svc.start_attempt(exam, current_user, utcnow())
+            attempt = svc.start_attempt(exam, current_user, utcnow(), draw)
             db.session.flush()
         except IntegrityError:  # the same person started in another tab at that moment
             db.session.rollback()
@@ -74,31 +84,37 @@ def start(exam_id: int):
         db.session.commit()  # keep any attempt finalised on the way
         flash(str(refused), "error")
         return redirect(url_for("exams.start_page", exam_id=exam_id))
+    attempt_id = attempt.id
     db.session.commit()
-    return redirect(url_for("exams.attempt", attempt_id=attempt.id))
+    return redirect(url_for("exams.attempt", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@writes_on_get
 def attempt(attempt_id: int):
+    """The attempt page. Writes one counter (the page revision) in a short transaction,
+    then reads and renders outside the write lock: on exam day everyone loads it at once."""
     attempt = _own_attempt(attempt_id)
     now = utcnow()
+    begin_write_phase()
     if svc.finalise_if_expired(attempt, now) or attempt.state != AttemptState.IN_PROGRESS:
         db.session.commit()
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     seq_base = taking.next_revision(attempt)
-    page = render_template(
+    end_write_phase()
+    return render_template(
         "exams/attempt.html", attempt=attempt, exam=attempt.exam,
         questions=taking.attempt_view(attempt), seq_base=seq_base,
         remaining=taking.remaining_seconds(attempt, now), form=FlaskForm())
-    db.session.commit()
-    return page
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@reads_first
 def save(attempt_id: int):
-    """Autosave (JSON) of one answer; the reply carries the server's remaining time."""
-    attempt = _own_attempt(attempt_id)
+    """Autosave (JSON) of one answer; the reply carries the server's remaining time.
+
+    The busiest endpoint of exam day: one read (the served question), then the
+    write phase's share-lock and conditional UPDATE.
+    """
     data = request.get_json(silent=True) or {}
     position, seq = data.get("position"), data.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int) or seq < 0:
@@ -106,16 +122,21 @@ def save(attempt_id: int):
     response = _clean_response(data.get("response"))
     flagged = data.get("flagged") if isinstance(data.get("flagged"), bool) else None
     now = utcnow()
+    target = svc.answer_target(attempt_id, current_user.id, position)
+    begin_write_phase()
     try:
-        svc.save_answer(attempt, position, response, seq, now, flagged=flagged, displayed=True)
+        if target is None:
+            svc.refuse_save(_own_attempt(attempt_id), now, missing=True)
+        svc.store_answer(attempt_id, target, position, response, seq, now, flagged=flagged,
+                         displayed=True)
     except svc.SaveRefused as refused:
+        attempt = _own_attempt(attempt_id)
         remaining = taking.remaining_seconds(attempt, now)
         db.session.commit()  # an expired attempt was finalised: keep that
         status = 409 if refused.reason == "stale" else 410
         return jsonify(error=refused.reason, message=str(refused), remaining=remaining), status
-    remaining = taking.remaining_seconds(attempt, now)  # read before the commit expires it
     db.session.commit()
-    return jsonify(saved=True, seq=seq, remaining=remaining)
+    return jsonify(saved=True, seq=seq, remaining=taking.seconds_until(target.deadline_at, now))
 
 
 def _clean_response(value):

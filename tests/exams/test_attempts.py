@@ -263,16 +263,17 @@ def _bank_pk() -> int:
 
 
 def test_a_save_costs_at_most_three_statements(app, setup):
-    """What a save request does: load the attempt, share-lock it while open, one UPDATE."""
+    """What a save request does: read the served question, share-lock the open attempt,
+    one conditional UPDATE."""
     exam, user = setup
-    attempt_id = _start(exam, user).id
+    attempt_id, user_id = _start(exam, user).id, user.id
     db.session.remove()  # a new request starts with nothing loaded
     statements: list[str] = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        attempt = db.session.get(Attempt, attempt_id)
-        svc.save_answer(attempt, 1, 1, seq=1, now=T0 + timedelta(minutes=1))
+        target = svc.answer_target(attempt_id, user_id, 1)
+        svc.store_answer(attempt_id, target, 1, 1, seq=1, now=T0 + timedelta(minutes=1))
         db.session.commit()
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
