@@ -55,6 +55,7 @@ def register_models() -> None:
     from app.auth import models as _auth  # noqa: F401
     from app.banks import models as _banks  # noqa: F401
     from app.courses import models as _courses  # noqa: F401
+    from app.evaluations import models as _evaluations  # noqa: F401
     from app.exams import models as _exams  # noqa: F401
     from app.oversight import models as _oversight  # noqa: F401
 
@@ -64,6 +65,8 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.banks.views import bp as banks_bp
     from app.courses.views import bp as courses_bp
+    from app.evaluations.rubric_views import bp as rubrics_bp
+    from app.evaluations.views import bp as evaluations_bp
     from app.exams.admin_views import bp as exam_admin_bp
     from app.exams.results_views import bp as exam_results_bp
     from app.exams.views import bp as exams_bp
@@ -79,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exams_bp)
     app.register_blueprint(exam_admin_bp)
     app.register_blueprint(exam_results_bp)
+    app.register_blueprint(rubrics_bp)
+    app.register_blueprint(evaluations_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -91,6 +96,7 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.banks.cli import banks_cli
     from app.courses.cli import courses_cli
+    from app.evaluations.cli import rubrics_cli
     from app.exams.cli import exams_cli
     from app.main.cli import demo_cli
     from app.oversight.cli import audit_cli
@@ -101,3 +107,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(exams_cli)
+    app.cli.add_command(rubrics_cli)

@@ -25,6 +25,16 @@ class Permission(enum.StrEnum):
     VIEW_COURSE_STATS = "courses.stats"
     MANAGE_BANKS = "banks.manage"
     MANAGE_EXAMS = "exams.manage"
+    VIEW_RUBRICS = "rubrics.view"
+    MANAGE_RUBRICS = "rubrics.manage"
+    SCHEDULE_EVALUATIONS = "evaluations.schedule"
+    READ_EVALUATIONS = "evaluations.read"
+    # Object permissions on one evaluation or review (no role grant: see EVALUATION_RULES)
+    VIEW_EVALUATION = "evaluation.view"
+    COORDINATE_EVALUATION = "evaluation.coordinate"
+    SEE_REVIEW = "evaluation.review.see"
+    SCORE_REVIEW = "evaluation.review.score"
+    SEE_EVALUATION_RESULT = "evaluation.result.see"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -38,6 +48,14 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_BANKS: frozenset({Role.TRAINER, Role.ADMIN}),
     # Building, marking and analysing exams (§3.2.1, §2.5.1).
     Permission.MANAGE_EXAMS: frozenset({Role.TRAINER, Role.ADMIN}),
+    # Rubrics are read by whoever schedules, reviews or supervises evaluations.
+    Permission.VIEW_RUBRICS: frozenset({Role.TRAINER, Role.MANAGER, Role.REVIEWER,
+                                        Role.SUPERVISOR, Role.ADMIN}),
+    Permission.MANAGE_RUBRICS: frozenset({Role.TRAINER, Role.ADMIN}),
+    # A manager or trainer schedules an evaluation and coordinates it (§3.2.1, §3.2.2).
+    Permission.SCHEDULE_EVALUATIONS: frozenset({Role.TRAINER, Role.MANAGER, Role.ADMIN}),
+    # §4.1: the supervision group reads every evaluation and reviewer consistency.
+    Permission.READ_EVALUATIONS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -46,10 +64,79 @@ def _may_view_person(user: User, person: User) -> bool:
     return person.id == user.id or person.manager_id == user.id
 
 
+# -- evaluations (§1.3.1: reviewers score independently) -------------------------------------
+#
+# These rules decide on their own, without role grants: independence must hold
+# even for a supervisor or admin who is also a reviewer of the evaluation.
+
+
+def _reads_all_evaluations(user: User) -> bool:
+    return bool(user.roles & ROLE_GRANTS[Permission.READ_EVALUATIONS])
+
+
+def _own_reviews(user: User, evaluation) -> list:
+    return [r for r in evaluation.reviews if r.reviewer_id == user.id]
+
+
+def _owes_a_review(user: User, evaluation) -> bool:
+    """A reviewer whose current scorecard is not submitted yet."""
+    return any(r.state in ("pending", "draft") for r in _own_reviews(user, evaluation))
+
+
+def _may_view_evaluation(user: User, evaluation) -> bool:
+    """The page itself: its schedule and scenario (scores are decided separately)."""
+    return (evaluation.subject_id == user.id or evaluation.coordinator_id == user.id
+            or bool(_own_reviews(user, evaluation)) or _reads_all_evaluations(user))
+
+
+def _may_coordinate(user: User, evaluation) -> bool:
+    """Moderate, release, amend, add evidence: the coordinator who scheduled it, or an admin."""
+    return evaluation.coordinator_id == user.id or Role.ADMIN in user.roles
+
+
+def _may_see_review(user: User, review) -> bool:
+    """A reviewer's scores and comments, before release.
+
+    Their own always; nobody else's drafts, ever; others' submitted scores only once
+    the viewer owes no review of this evaluation themselves. The person evaluated
+    sees single reviews only through the released result.
+    """
+    if review.reviewer_id == user.id:
+        return True
+    if review.state not in ("submitted", "superseded"):
+        return False
+    evaluation = review.evaluation
+    if evaluation.subject_id == user.id or _owes_a_review(user, evaluation):
+        return False
+    return (evaluation.coordinator_id == user.id or bool(_own_reviews(user, evaluation))
+            or _reads_all_evaluations(user) or Role.ADMIN in user.roles)
+
+
+def _may_score(user: User, review) -> bool:
+    """Only the assigned reviewer, while the scorecard is open and the evaluation too."""
+    return (review.reviewer_id == user.id and review.state in ("pending", "draft")
+            and review.evaluation.state == "open"
+            and review.evaluation.subject_id != user.id)
+
+
+def _may_see_result(user: User, evaluation) -> bool:
+    """The released result; before release, whoever may see every submitted review."""
+    if evaluation.state == "released":
+        return _may_view_evaluation(user, evaluation)
+    if evaluation.subject_id == user.id or _owes_a_review(user, evaluation):
+        return False
+    return _may_view_evaluation(user, evaluation)
+
+
 # Object rules widen a role grant for a particular object; the role grant
-# always applies too.
+# always applies too (the evaluation rules have none).
 OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.VIEW_PERSON: _may_view_person,
+    Permission.VIEW_EVALUATION: _may_view_evaluation,
+    Permission.COORDINATE_EVALUATION: _may_coordinate,
+    Permission.SEE_REVIEW: _may_see_review,
+    Permission.SCORE_REVIEW: _may_score,
+    Permission.SEE_EVALUATION_RESULT: _may_see_result,
 }
 
 

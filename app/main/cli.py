@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth import services
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.banks.model import errors_only
 from app.banks.models import Question, QuestionBank
 from app.banks.readers import read_files
@@ -20,6 +20,10 @@ from app.content.markdown import render_markdown
 from app.courses.cli import default_courses_dir
 from app.courses.sync import sync_courses
 from app.database import utcnow
+from app.evaluations import services as evaluations
+from app.evaluations.models import Evaluation
+from app.evaluations.rubric_format import check_rubrics
+from app.evaluations.rubrics import ImportRefused, current_version, import_rubrics, rubric_by_id
 from app.exams.models import Exam, ExamRule
 from app.extensions import db
 
@@ -65,7 +69,9 @@ def load():
             click.echo(str(problem), err=True)
         raise click.ClickException("The sample courses have problems; nothing was loaded.")
     banks = load_sample_banks()
+    rubrics = load_sample_rubrics()
     exam = load_demo_exam()
+    evaluations = load_demo_evaluations()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
@@ -73,7 +79,10 @@ def load():
     click.echo(f"Sample courses: {len(report.courses)} ({len(changed)} added or changed).")
     changed = [change for change in banks if change.status != "unchanged"]
     click.echo(f"Sample question banks: {len(banks)} ({len(changed)} added or changed).")
+    changed = [change for change in rubrics.changes if change.status != "unchanged"]
+    click.echo(f"Sample rubrics: {len(rubrics.changes)} ({len(changed)} added or changed).")
     click.echo(f"Demo exam: {exam}.")
+    click.echo(f"Demo evaluations: {evaluations}.")
 
 
 DEMO_EXAM_TITLE = "Quarterly knowledge check (demo)"
@@ -122,3 +131,66 @@ def load_sample_banks():
             click.echo(str(issue), err=True)
         raise click.ClickException("The sample question banks have errors; nothing was loaded.")
     return import_banks(banks, actor_label="demo")
+
+
+def default_rubrics_dir() -> Path:
+    return default_banks_dir() / "rubrics"
+
+
+def load_sample_rubrics():
+    """Import the rubrics of question_banks/rubrics/ (none when the folder is missing)."""
+    folder = default_rubrics_dir()
+    rubrics, issues = check_rubrics([folder]) if folder.is_dir() else ([], [])
+    if errors_only(issues):
+        db.session.rollback()
+        for issue in issues:
+            click.echo(str(issue), err=True)
+        raise click.ClickException("The sample rubrics have errors; nothing was loaded.")
+    try:
+        return import_rubrics(rubrics, actor_label="demo")
+    except ImportRefused as refused:
+        db.session.rollback()
+        for message in refused.messages:
+            click.echo(message, err=True)
+        raise click.ClickException("The sample rubrics cannot be imported; nothing was "
+                                   "loaded.") from None
+
+
+DEMO_INTERVIEW = ("Interview for the senior presales role: design a data platform for a "
+                  "regional bank.")
+DEMO_DEMONSTRATION = ("Demonstrate **Skyline DataHub** to the IT director of a city commercial "
+                      "bank: connect a core-banking source, show lineage and access control.")
+
+
+def load_demo_evaluations() -> str:
+    """A released interview of the demo learner, and a demonstration still to score (once)."""
+    learner = services.user_by_email("learner@example.com")
+    exists = db.session.execute(sa.select(Evaluation.id).where(
+        Evaluation.subject_id == learner.id).limit(1)).first()
+    interview, demo = rubric_by_id("interview"), rubric_by_id("product-demo")
+    if exists is not None:
+        return "already there"
+    if interview is None or demo is None:
+        return "no sample rubrics"
+    people = {u.email.split("@")[0]: u for u in db.session.execute(sa.select(User).where(
+        User.email.in_([a[0] for a in DEMO_ACCOUNTS]))).scalars()}
+    now = utcnow()
+    done = evaluations.schedule(evaluations.Schedule(
+        subject=learner, rubric_version=current_version(interview.id), scenario=DEMO_INTERVIEW,
+        scheduled_at=now - timedelta(days=14), place="Shanghai office, room 5",
+        due_at=now - timedelta(days=10), reviewers=[people["reviewer"], people["trainer"]],
+        evidence_links=[], show_reviewer_names=False), people["manager"])
+    scores = {"reviewer": ({"product-knowledge": 4, "solution-design": 3, "communication": 4,
+                            "learning": 5}, "条理清晰，方案设计可以更多考虑数据出境限制。"),
+              "trainer": ({"product-knowledge": 4, "solution-design": 4, "communication": 3,
+                           "learning": 4}, "Strong on architecture; keep answers shorter.")}
+    for name, (levels, comment) in scores.items():
+        review = evaluations.current_review_of(done, people[name])
+        evaluations.save_scores(review, levels, {}, comment, submit=True, now=now)
+    evaluations.release(done, people["manager"], now=now)
+    evaluations.schedule(evaluations.Schedule(
+        subject=learner, rubric_version=current_version(demo.id), scenario=DEMO_DEMONSTRATION,
+        scheduled_at=now + timedelta(days=3), place="Online (video call)",
+        due_at=now + timedelta(days=5), reviewers=[people["reviewer"], people["manager"]],
+        evidence_links=[], show_reviewer_names=True), people["trainer"])
+    return "created"

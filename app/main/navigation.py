@@ -25,6 +25,9 @@ NAV_ITEMS: list[NavItem] = [
             _l("Self-study courses on products, industry, technology, skills and qualities.")),
     NavItem("courses.my_learning", _l("My learning"), None,
             _l("Courses you have started and completed, with your progress.")),
+    NavItem("evaluations.index", _l("Evaluations"), None,
+            _l("Demonstrations, interviews and project reviews: what you review, what is "
+               "about you.")),
     NavItem("exam_admin.index", _l("Exams"), Permission.MANAGE_EXAMS,
             _l("Build and publish exams from the question banks; accommodations.")),
     NavItem("exam_results.index", _l("Results"), Permission.MANAGE_EXAMS,

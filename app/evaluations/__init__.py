@@ -1,0 +1,1 @@
+"""Reviewer evaluations against rubrics (issue 6): demonstrations, interviews, project reviews."""

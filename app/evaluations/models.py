@@ -1,0 +1,199 @@
+"""Rubrics and their versions; evaluations, reviews, scores, moderation and evidence.
+
+An evaluation is scored by one or more reviewers against one exact rubric
+version. Each reviewer's scorecard is a :class:`Review`; asking a reviewer to
+re-score supersedes their review with a new round, so the first score stays in
+history. Amendments after release go to the audit log with before and after.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+SCORE = sa.Numeric(6, 2)  # 0.00 .. 100.00, exact: results decide pay and promotion
+
+
+class Rubric(db.Model):
+    """A rubric's stable identity; what it says lives in its versions."""
+
+    __tablename__ = "rubrics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    version: Mapped[int] = mapped_column(default=1)  # the current version's number
+    source_name: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RubricVersion(db.Model):
+    """One exact version: the parsed content, its fingerprint and its rendered HTML."""
+
+    __tablename__ = "rubric_versions"
+    __table_args__ = (sa.UniqueConstraint("rubric_pk", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_pk: Mapped[int] = mapped_column(sa.ForeignKey("rubrics.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # Rubric.content()
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    # description, and per criterion key: guidance and each level's description
+    rendered: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    rubric: Mapped[Rubric] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def criteria(self) -> list[dict[str, Any]]:
+        return self.content["criteria"]
+
+
+class EvaluationState(enum.StrEnum):
+    """open → (moderation ⇄ open) → ready → released."""
+
+    OPEN = "open"              # reviewers are scoring
+    MODERATION = "moderation"  # every review is in, but they disagree too much
+    READY = "ready"            # every review is in and accepted: waiting for release
+    RELEASED = "released"      # the person sees the result
+
+
+class Evaluation(db.Model):
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                            index=True)
+    coordinator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    rubric_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rubric_versions.id", ondelete="RESTRICT"))
+    scenario: Mapped[str] = mapped_column(sa.Text)
+    scenario_html: Mapped[str] = mapped_column(sa.Text, default="")
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    evidence_links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    state: Mapped[str] = mapped_column(sa.String(20), default=EvaluationState.OPEN, index=True)
+    spread_limit: Mapped[Decimal] = mapped_column(SCORE)
+    show_reviewer_names: Mapped[bool] = mapped_column(default=False)
+    result: Mapped[Decimal | None] = mapped_column(SCORE)  # mean of the reviewers' totals
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subject: Mapped[User] = relationship(foreign_keys=[subject_id], lazy="joined",
+                                         innerjoin=True)
+    coordinator: Mapped[User] = relationship(foreign_keys=[coordinator_id], lazy="joined",
+                                             innerjoin=True)
+    rubric_version: Mapped[RubricVersion] = relationship(lazy="joined", innerjoin=True)
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="evaluation", order_by="Review.id", lazy="selectin",
+        cascade="all, delete-orphan")
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"        # assigned, nothing saved yet
+    DRAFT = "draft"            # saved, not submitted: only the reviewer sees it
+    SUBMITTED = "submitted"    # locked
+    SUPERSEDED = "superseded"  # the coordinator asked for a re-score; kept as history
+
+
+class Review(db.Model):
+    """One reviewer's scorecard for one evaluation, in one round."""
+
+    __tablename__ = "evaluation_reviews"
+    __table_args__ = (sa.UniqueConstraint("evaluation_id", "reviewer_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                             index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(sa.String(20), default=ReviewState.PENDING)
+    overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    total: Mapped[Decimal | None] = mapped_column(SCORE)  # 0-100, set on submit
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    scores: Mapped[list[CriterionScore]] = relationship(
+        order_by="CriterionScore.id", lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def is_current(self) -> bool:
+        return self.state != ReviewState.SUPERSEDED
+
+    @property
+    def submitted(self) -> bool:
+        return self.state == ReviewState.SUBMITTED
+
+
+class CriterionScore(db.Model):
+    """The level a reviewer chose for one criterion, with a comment."""
+
+    __tablename__ = "evaluation_scores"
+    __table_args__ = (sa.UniqueConstraint("review_id", "criterion_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluation_reviews.id", ondelete="CASCADE"))
+    criterion_key: Mapped[str] = mapped_column(sa.String(40))
+    level: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Moderation(db.Model):
+    """A coordinator's decision on a flagged evaluation: accept, or ask for a re-score."""
+
+    __tablename__ = "evaluation_moderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    outcome: Mapped[str] = mapped_column(sa.String(20))  # "accepted" or "rescore"
+    rescore_reviewer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    spread: Mapped[Decimal] = mapped_column(SCORE)
+    note: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined",
+                                        innerjoin=True)
+    rescore_reviewer: Mapped[User | None] = relationship(foreign_keys=[rescore_reviewer_id],
+                                                         lazy="joined")
+
+
+class EvidenceFile(db.Model):
+    """A small attachment (PDF, slides, image), served only to those who may see it."""
+
+    __tablename__ = "evaluation_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
