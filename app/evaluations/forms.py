@@ -33,7 +33,7 @@ STATE_LABELS = {
 REVIEW_STATE_LABELS = {
     "pending": _l("Not started"),
     "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
+    "submitted": _l("Submitted and locked"),
     "superseded": _l("Superseded (re-scored)"),
 }
 MAX_LINKS = 20
@@ -125,7 +125,7 @@ class ReviewerForm(FlaskForm):
 
 class EvidenceForm(FlaskForm):
     file = FileField(_l("Attach a file"), validators=[FileRequired()],
-                     description=_l("PDF, PowerPoint, Word, PNG or JPEG, up to 10 MB."))
+                     description=_l("PDF, PowerPoint, Word, Excel, PNG or JPEG, up to 10 MB."))
 
 
 class ActionForm(FlaskForm):
