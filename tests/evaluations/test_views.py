@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.database import utcnow
+from app.evaluations import services as svc
 from app.evaluations.models import Evaluation, EvidenceFile, Review
 from app.extensions import db
-from tests.evaluations.builders import rubric_version, schedule, score
+from tests.evaluations.builders import rubric_version, schedule, score, user
 from tests.helpers import login as sign_in
 from tests.helpers import post_form
 
@@ -133,9 +134,6 @@ def test_reviewer_names_are_shown_when_the_evaluation_says_so(app, client, setti
         evaluation = schedule(setting["subject"], [setting["alice"]], setting["coordinator"],
                               show_names=True)
         score(evaluation, setting["alice"], 2, 2, comment="Signed note")
-        from app.evaluations import services as svc
-        from tests.evaluations.builders import user
-
         svc.release(evaluation, user(setting["coordinator"]))
         db.session.commit()
         eid = evaluation.id
@@ -260,3 +258,19 @@ def test_evidence_files_are_checked_and_served_only_to_those_who_may_see(
         assert response.headers["Content-Disposition"].startswith("attachment;")
     login(client, setting["stranger"])
     assert client.get(url).status_code == 404
+
+
+def test_a_chinese_speaking_person_reads_the_released_result_in_chinese(
+        app, client, make_user):
+    with app.app_context():
+        subject = make_user("learner", locale="zh_CN")
+        reviewer, coordinator = make_user("reviewer"), make_user("manager")
+        evaluation = schedule(subject, [reviewer], coordinator)
+        score(evaluation, reviewer, 3, 2, comment="讲得很好")
+        svc.release(evaluation, user(coordinator))
+        db.session.commit()
+        eid = evaluation.id
+    login(client, subject)
+    html = client.get(f"/evaluations/{eid}").get_data(as_text=True)
+    assert "结果" in html and "1 名评审员加权总分的平均值。" in html
+    assert "100.00" in html and "讲得很好" in html
