@@ -211,7 +211,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(workers: int, port: int, url: str, secret: str, log_path: Path):
+def start_gunicorn(workers: int, port: int, url: str, secret: str, log_path: Path,
+                   threads: int = 1):
     env = {
         **os.environ,
         "APP_ENV": "production",
@@ -225,6 +226,7 @@ def start_gunicorn(workers: int, port: int, url: str, secret: str, log_path: Pat
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "-w",
             str(workers),
+            *(["-k", "gthread", "--threads", str(threads)] if threads > 1 else []),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -973,6 +975,8 @@ def main() -> None:
     )
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; above 1, gthread workers (default: sync)")
     parser.add_argument("--signin-concurrency", type=int, default=8)
     parser.add_argument(
         "--concurrency", type=int, default=100, help="clients in the saturation phases"
@@ -986,7 +990,9 @@ def main() -> None:
         args.compress = args.questions * MEAN_THINK_S / ANSWERING_TARGET_S
     print(
         f"exam day: {args.examinees:,} examinees, {args.questions} questions, "
-        f"{args.database}, gunicorn -w {args.workers} (sync), compress ×{args.compress:g}, "
+        f"{args.database}, gunicorn -w {args.workers} "
+        f"({f'gthread, {args.threads} threads' if args.threads > 1 else 'sync'}), "
+        f"compress ×{args.compress:g}, "
         f"{os.cpu_count()} cores, app {app_version()}"
     )
 
@@ -1008,7 +1014,8 @@ def main() -> None:
 
             log_path = Path(folder) / "gunicorn.log"
             port = free_port()
-            proc, log = start_gunicorn(args.workers, port, url, secret, log_path)
+            proc, log = start_gunicorn(args.workers, port, url, secret, log_path,
+                                       args.threads)
             try:
                 params = {
                     "port": port,
