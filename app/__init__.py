@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_models() -> None:
     """Import every feature's models so the metadata (and Alembic) knows all tables."""
+    from app.assessments import models as _assessments  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
     from app.banks import models as _banks  # noqa: F401
     from app.courses import models as _courses  # noqa: F401

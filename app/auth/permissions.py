@@ -35,6 +35,11 @@ class Permission(enum.StrEnum):
     SEE_REVIEW = "evaluation.review.see"
     SCORE_REVIEW = "evaluation.review.score"
     SEE_EVALUATION_RESULT = "evaluation.result.see"
+    MANAGE_PERIODS = "assessments.periods"
+    READ_ALL_RECORDS = "assessments.read"
+    # Object permissions on one assessment record
+    VIEW_RECORD = "assessment.record.view"
+    SCORE_RECORD = "assessment.record.score"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -56,6 +61,10 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SCHEDULE_EVALUATIONS: frozenset({Role.TRAINER, Role.MANAGER, Role.ADMIN}),
     # §4.1: the supervision group reads every evaluation and reviewer consistency.
     Permission.READ_EVALUATIONS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # A manager opens a quarter and plans it (§3.3.1); admins configure.
+    Permission.MANAGE_PERIODS: frozenset({Role.MANAGER, Role.ADMIN}),
+    # §4.1: supervisors read every record; admins too. Neither scores.
+    Permission.READ_ALL_RECORDS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -128,8 +137,24 @@ def _may_see_result(user: User, evaluation) -> bool:
     return _may_view_evaluation(user, evaluation)
 
 
+# -- assessment records (§3.3): managers see only their own team ---------------------------
+
+
+def _may_view_record(user: User, record) -> bool:
+    """The person once it is published; their manager; supervisors and admins."""
+    if record.person_id == user.id:
+        return record.state != "draft"
+    return (record.person.manager_id == user.id
+            or bool(user.roles & ROLE_GRANTS[Permission.READ_ALL_RECORDS]))
+
+
+def _may_score_record(user: User, record) -> bool:
+    """Only the person's manager scores, gives feedback and publishes."""
+    return record.person.manager_id == user.id and record.person_id != user.id
+
+
 # Object rules widen a role grant for a particular object; the role grant
-# always applies too (the evaluation rules have none).
+# always applies too (the evaluation and record rules have none).
 OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.VIEW_PERSON: _may_view_person,
     Permission.VIEW_EVALUATION: _may_view_evaluation,
@@ -137,6 +162,8 @@ OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.SEE_REVIEW: _may_see_review,
     Permission.SCORE_REVIEW: _may_score,
     Permission.SEE_EVALUATION_RESULT: _may_see_result,
+    Permission.VIEW_RECORD: _may_view_record,
+    Permission.SCORE_RECORD: _may_score_record,
 }
 
 

@@ -1,0 +1,1 @@
+"""Periodic assessment records (issue 7): plans, the four indicators, results, use."""

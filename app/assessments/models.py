@@ -1,0 +1,132 @@
+"""Assessment periods with their plans, performance figures, and per-person records.
+
+A period's plan (§3.3.1) says which exams count, which evaluation kinds count,
+the weights of the four indicators, the grade bands and the work-performance
+formula. A record is computed from its sources while the period runs; when the
+manager publishes it, the values and their sources are frozen in ``snapshot``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+SCORE = sa.Numeric(6, 2)
+
+
+class PeriodState(enum.StrEnum):
+    """planning → open → scoring → published → closed."""
+
+    PLANNING = "planning"    # the plan is being written; nobody covered sees it yet
+    OPEN = "open"            # people see the plan; exams and evaluations happen
+    SCORING = "scoring"      # managers complete and publish records
+    PUBLISHED = "published"  # every record is out; interviews and follow-up
+    CLOSED = "closed"        # archived: nothing changes without an approved change
+
+
+PERIOD_FLOW = [PeriodState.PLANNING, PeriodState.OPEN, PeriodState.SCORING,
+               PeriodState.PUBLISHED, PeriodState.CLOSED]
+
+
+class AssessmentPeriod(db.Model):
+    __tablename__ = "assessment_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    cadence: Mapped[str] = mapped_column(sa.String(20))  # "monthly" or "quarterly"
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    state: Mapped[str] = mapped_column(sa.String(20), default=PeriodState.PLANNING)
+    audience: Mapped[str] = mapped_column(sa.String(10), default="everyone")  # teams, people
+    # The plan. Decimal values are kept as strings in JSON ("30", "92.5").
+    weights: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    bands: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    performance_formula: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    exam_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    exam_combine: Mapped[str] = mapped_column(sa.String(10), default="mean")
+    capability_kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    description_html: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[PeriodMember]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+
+class PeriodMember(db.Model):
+    """A team or a named person a period covers (when its audience is not everyone)."""
+
+    __tablename__ = "assessment_period_members"
+    __table_args__ = (
+        sa.CheckConstraint("(team_id IS NULL) <> (user_id IS NULL)", name="team_or_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_periods.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class PerformanceEntry(db.Model):
+    """A manager's work-performance figures for one person and period (§3.1.3)."""
+
+    __tablename__ = "assessment_performance"
+    __table_args__ = (sa.UniqueConstraint("period_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_periods.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                           index=True)
+    success_rate: Mapped[Decimal | None] = mapped_column(SCORE)  # percent
+    satisfaction: Mapped[Decimal | None] = mapped_column(SCORE)  # percent
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    source: Mapped[str] = mapped_column(sa.String(20), default="form")  # or "csv"
+    entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordState(enum.StrEnum):
+    DRAFT = "draft"                # computed live from the sources
+    PUBLISHED = "published"        # frozen and visible to the person
+    ACKNOWLEDGED = "acknowledged"  # the person accepted it
+    DISPUTED = "disputed"          # the person recorded disagreement
+
+
+class AssessmentRecord(db.Model):
+    __tablename__ = "assessment_records"
+    __table_args__ = (sa.UniqueConstraint("period_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_periods.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                           index=True)
+    state: Mapped[str] = mapped_column(sa.String(20), default=RecordState.DRAFT)
+    went_well: Mapped[str] = mapped_column(sa.Text, default="")
+    problems: Mapped[str] = mapped_column(sa.Text, default="")
+    incomplete_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Frozen at publication: indicator values, their sources, the total and band.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    total: Mapped[Decimal | None] = mapped_column(SCORE)
+    band: Mapped[str | None] = mapped_column(sa.String(20))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    period: Mapped[AssessmentPeriod] = relationship(lazy="joined", innerjoin=True)
+    person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined",
+                                        innerjoin=True)

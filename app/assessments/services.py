@@ -1,0 +1,367 @@
+"""Assessment periods and records: plans, collecting the sources, publishing, responding.
+
+Views check who may act (app.auth.permissions) before calling; functions here check
+the state they need and raise :class:`AssessmentRefused` with a message for the
+person. They flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.assessments import indicators as ind
+from app.assessments.models import (
+    PERIOD_FLOW,
+    AssessmentPeriod,
+    AssessmentRecord,
+    PerformanceEntry,
+    PeriodMember,
+    PeriodState,
+    RecordState,
+)
+from app.auth.models import User
+from app.content.markdown import render_markdown
+from app.database import utcnow
+from app.evaluations.models import Evaluation, EvaluationState
+from app.exams.models import Attempt, AttemptState, Exam
+from app.extensions import db
+from app.oversight import audit
+
+DEFAULT_CAPABILITY_KINDS = ["demo", "interview"]
+
+
+class AssessmentRefused(Exception):
+    """The step is not possible now; the message says why."""
+
+
+def _strings(values: Mapping[str, Decimal]) -> dict[str, str]:
+    return {k: str(Decimal(v)) for k, v in values.items()}
+
+
+def _decimals(values: Mapping[str, str]) -> dict[str, Decimal]:
+    return {k: Decimal(v) for k, v in values.items()}
+
+
+# -- periods and plans -------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    name: str
+    cadence: str
+    starts_on: date
+    ends_on: date
+    weights: dict[str, Decimal] = field(default_factory=lambda: dict(ind.DEFAULT_WEIGHTS))
+    bands: dict[str, Decimal] = field(default_factory=lambda: dict(ind.DEFAULT_BANDS))
+    performance_formula: dict[str, Decimal] = field(
+        default_factory=lambda: dict(ind.DEFAULT_PERFORMANCE))
+    exam_ids: list[int] = field(default_factory=list)
+    exam_combine: str = "mean"
+    capability_kinds: list[str] = field(default_factory=lambda: list(DEFAULT_CAPABILITY_KINDS))
+    description: str = ""
+    audience: str = "everyone"
+    team_ids: list[int] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+
+
+def _check(plan: Plan) -> None:
+    if plan.ends_on < plan.starts_on:
+        raise AssessmentRefused(_l("The period cannot end before it starts."))
+    if message := ind.check_weights(plan.weights):
+        raise AssessmentRefused(message)
+    if message := ind.check_bands(plan.bands):
+        raise AssessmentRefused(message)
+    if sum(Decimal(v) for v in plan.performance_formula.values()) <= 0:
+        raise AssessmentRefused(_l("Give at least one work-performance part a weight."))
+    if plan.exam_combine not in ind.EXAM_COMBINE:
+        raise AssessmentRefused(_l("Choose how several exams combine."))
+    if plan.audience != "everyone" and not (plan.team_ids or plan.user_ids):
+        raise AssessmentRefused(_l("Choose the teams or people the period covers."))
+
+
+def create_period(plan: Plan, actor: User) -> AssessmentPeriod:
+    _check(plan)
+    period = AssessmentPeriod(created_by_id=actor.id)
+    _apply(period, plan)
+    db.session.add(period)
+    db.session.flush()
+    audit.record("assessment.period.create", period, actor=actor, after=_plan_view(period))
+    return period
+
+
+def update_plan(period: AssessmentPeriod, plan: Plan, actor: User) -> None:
+    """The plan can change while planning; once people see it, it is their rules."""
+    if period.state != PeriodState.PLANNING:
+        raise AssessmentRefused(_l("The plan is fixed once the period opens."))
+    _check(plan)
+    before = _plan_view(period)
+    _apply(period, plan)
+    db.session.flush()
+    audit.record("assessment.period.plan", period, actor=actor, before=before,
+                 after=_plan_view(period))
+
+
+def _apply(period: AssessmentPeriod, plan: Plan) -> None:
+    period.name, period.cadence = plan.name.strip(), plan.cadence
+    period.starts_on, period.ends_on = plan.starts_on, plan.ends_on
+    period.weights, period.bands = _strings(plan.weights), _strings(plan.bands)
+    period.performance_formula = _strings(plan.performance_formula)
+    period.exam_ids, period.exam_combine = list(plan.exam_ids), plan.exam_combine
+    period.capability_kinds = list(plan.capability_kinds)
+    period.description = plan.description
+    period.description_html = render_markdown(plan.description).html
+    period.audience = plan.audience
+    period.members = ([PeriodMember(team_id=t) for t in plan.team_ids]
+                      + [PeriodMember(user_id=u) for u in plan.user_ids]
+                      if plan.audience != "everyone" else [])
+
+
+def _plan_view(period: AssessmentPeriod) -> dict:
+    return {"name": period.name, "dates": f"{period.starts_on} – {period.ends_on}",
+            "weights": period.weights, "bands": period.bands,
+            "performance_formula": period.performance_formula, "exams": period.exam_ids,
+            "exam_combine": period.exam_combine, "capability": period.capability_kinds,
+            "audience": period.audience}
+
+
+def advance(period: AssessmentPeriod, actor: User) -> str:
+    """Move the period to its next state; publishing needs every record published."""
+    index = PERIOD_FLOW.index(PeriodState(period.state))
+    if index + 1 >= len(PERIOD_FLOW):
+        raise AssessmentRefused(_l("The period is closed."))
+    target = PERIOD_FLOW[index + 1]
+    if target == PeriodState.PUBLISHED:
+        waiting = [p.display_name for p in people_covered(period)
+                   if (r := find_record(period, p)) is None or r.state == RecordState.DRAFT]
+        if waiting:
+            raise AssessmentRefused(_l("Records not yet published: %(names)s.",
+                                       names=", ".join(waiting[:10])
+                                       + ("…" if len(waiting) > 10 else "")))
+    before = period.state
+    period.state = target
+    db.session.flush()
+    audit.record("assessment.period.advance", period, actor=actor,
+                 before={"state": before}, after={"state": target.value})
+    return target
+
+
+def covers(period: AssessmentPeriod, person: User) -> bool:
+    if period.audience == "everyone":
+        return person.active
+    return any(m.user_id == person.id or (m.team_id is not None and m.team_id == person.team_id)
+               for m in period.members)
+
+
+def people_covered(period: AssessmentPeriod, manager: User | None = None) -> list[User]:
+    """Everyone the period covers (a manager's own team only, when ``manager`` is given)."""
+    stmt = sa.select(User).where(User.active.is_(True)).order_by(User.display_name)
+    if manager is not None:
+        stmt = stmt.where(User.manager_id == manager.id)
+    if period.audience != "everyone":
+        teams = [m.team_id for m in period.members if m.team_id is not None]
+        users = [m.user_id for m in period.members if m.user_id is not None]
+        stmt = stmt.where(sa.or_(User.team_id.in_(teams), User.id.in_(users)))
+    return list(db.session.execute(stmt).scalars())
+
+
+# -- collecting the sources --------------------------------------------------------------------
+
+
+def _bounds(period: AssessmentPeriod) -> tuple[datetime, datetime]:
+    """The period as a UTC interval: from its first day's start to its last day's end."""
+    start = datetime.combine(period.starts_on, time.min, tzinfo=UTC)
+    return start, datetime.combine(period.ends_on, time.min, tzinfo=UTC) + timedelta(days=1)
+
+
+def exam_sources(period: AssessmentPeriod, person: User) -> list[ind.Source]:
+    """Each counted exam's result in the period, after the exam's rule for several attempts."""
+    if not period.exam_ids:
+        return []
+    start, end = _bounds(period)
+    rows = db.session.execute(
+        sa.select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+        .where(Attempt.user_id == person.id, Attempt.exam_id.in_(period.exam_ids),
+               Attempt.state == AttemptState.GRADED, Attempt.finished_at >= start,
+               Attempt.finished_at < end, Attempt.max_score > 0)
+        .order_by(Attempt.exam_id, Attempt.number)).all()
+    by_exam: dict[int, list[Attempt]] = {}
+    exams: dict[int, Exam] = {}
+    for attempt, exam in rows:
+        by_exam.setdefault(exam.id, []).append(attempt)
+        exams[exam.id] = exam
+    sources = []
+    for exam_id, attempts in by_exam.items():
+        exam = exams[exam_id]
+        chosen = (attempts[-1] if exam.combine == "last" else
+                  max(attempts, key=lambda a: (a.score / a.max_score, -a.number)))
+        value = Decimal(str(chosen.score)) * 100 / Decimal(str(chosen.max_score))
+        sources.append(ind.Source("attempt", chosen.id, exam.title, ind.rounded(value),
+                                  chosen.finished_at))
+    return sources
+
+
+def evaluation_sources(period: AssessmentPeriod, person: User,
+                       kinds: Iterable[str]) -> list[ind.Source]:
+    """Released evaluations of these kinds that took place in the period."""
+    start, end = _bounds(period)
+    rows = db.session.execute(
+        sa.select(Evaluation).where(
+            Evaluation.subject_id == person.id, Evaluation.kind.in_(list(kinds)),
+            Evaluation.state == EvaluationState.RELEASED, Evaluation.result.is_not(None),
+            Evaluation.scheduled_at >= start, Evaluation.scheduled_at < end)
+        .order_by(Evaluation.scheduled_at)).scalars()
+    return [ind.Source("evaluation", e.id, e.rubric_version.rubric.title, Decimal(e.result),
+                       e.scheduled_at) for e in rows]
+
+
+def performance_entry(period: AssessmentPeriod, person: User) -> PerformanceEntry | None:
+    return db.session.execute(sa.select(PerformanceEntry).where(
+        PerformanceEntry.period_id == period.id,
+        PerformanceEntry.person_id == person.id)).scalar_one_or_none()
+
+
+def compute(period: AssessmentPeriod, person: User) -> ind.Result:
+    """The four indicators from their sources, and the comprehensive result."""
+    entry = performance_entry(period, person)
+
+    def figure(name: str, label) -> ind.Source | None:
+        value = getattr(entry, name) if entry is not None else None
+        return (ind.Source("entry", entry.id, str(label), Decimal(value), entry.entered_at)
+                if value is not None else None)
+
+    indicators = {
+        "knowledge": ind.knowledge(exam_sources(period, person), period.exam_combine),
+        "capability": ind.capability(
+            evaluation_sources(period, person, period.capability_kinds)),
+        "performance": ind.performance(
+            evaluation_sources(period, person, ["project-review"]),
+            figure("success_rate", _l("Project success rate")),
+            figure("satisfaction", _l("Customer satisfaction")),
+            _decimals(period.performance_formula)),
+        "professionalism": ind.professionalism(
+            evaluation_sources(period, person, ["professionalism"])),
+    }
+    return ind.comprehensive(indicators, _decimals(period.weights), _decimals(period.bands))
+
+
+# -- records -----------------------------------------------------------------------------------
+
+
+def find_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | None:
+    return db.session.execute(sa.select(AssessmentRecord).where(
+        AssessmentRecord.period_id == period.id,
+        AssessmentRecord.person_id == person.id)).scalar_one_or_none()
+
+
+def record_for(period: AssessmentPeriod, person: User) -> AssessmentRecord:
+    record = find_record(period, person)
+    if record is None:
+        if not covers(period, person):
+            raise AssessmentRefused(_l("This period does not cover %(name)s.",
+                                       name=person.display_name))
+        record = AssessmentRecord(period_id=period.id, person_id=person.id,
+                                  state=RecordState.DRAFT)
+        db.session.add(record)
+        db.session.flush()
+    return record
+
+
+def enter_performance(period: AssessmentPeriod, person: User, success_rate: Decimal | None,
+                      satisfaction: Decimal | None, note: str, actor: User,
+                      source: str = "form") -> PerformanceEntry:
+    _open_for_scoring(period)
+    for value in (success_rate, satisfaction):
+        if value is not None and not Decimal(0) <= value <= Decimal(100):
+            raise AssessmentRefused(_l("Figures are percentages between 0 and 100."))
+    entry = performance_entry(period, person)
+    before = None
+    if entry is None:
+        entry = PerformanceEntry(period_id=period.id, person_id=person.id)
+        db.session.add(entry)
+    else:
+        before = {"success_rate": str(entry.success_rate), "satisfaction": str(entry.satisfaction)}
+    entry.success_rate, entry.satisfaction = success_rate, satisfaction
+    entry.note, entry.source, entry.entered_by_id = note.strip(), source, actor.id
+    entry.entered_at = utcnow()
+    db.session.flush()
+    audit.record("assessment.performance", entry, actor=actor, before=before, after={
+        "person": person.email, "success_rate": str(success_rate),
+        "satisfaction": str(satisfaction), "source": source})
+    return entry
+
+
+def _open_for_scoring(period: AssessmentPeriod) -> None:
+    if period.state not in (PeriodState.OPEN, PeriodState.SCORING):
+        raise AssessmentRefused(_l("Records change only while the period is open or being "
+                                   "scored."))
+
+
+def save_feedback(record: AssessmentRecord, went_well: str, problems: str) -> None:
+    _open_for_scoring(record.period)
+    if record.state != RecordState.DRAFT:
+        raise AssessmentRefused(_l("The record is published: changes need an approved change "
+                                   "request."))
+    record.went_well, record.problems = went_well.strip(), problems.strip()
+    db.session.flush()
+
+
+def snapshot(result: ind.Result) -> dict:
+    def source(s: ind.Source) -> dict:
+        return {"kind": s.kind, "id": s.id, "label": s.label, "value": str(s.value),
+                "when": s.when.isoformat() if s.when else None}
+
+    return {"indicators": {k: {"value": str(i.value) if i.value is not None else None,
+                               "sources": [source(s) for s in i.sources],
+                               "detail": i.detail} for k, i in result.indicators.items()},
+            "total": str(result.total) if result.total is not None else None,
+            "band": result.band, "missing": result.missing}
+
+
+def publish(record: AssessmentRecord, actor: User, reason: str = "",
+            now: datetime | None = None) -> ind.Result:
+    """Freeze the values and their sources; an incomplete record needs a stated reason."""
+    _open_for_scoring(record.period)
+    if record.state != RecordState.DRAFT:
+        raise AssessmentRefused(_l("The record is already published."))
+    if not (record.went_well.strip() or record.problems.strip()):
+        raise AssessmentRefused(_l("Write the feedback first: what went well and the problems "
+                                   "found (§3.3.4)."))
+    result = compute(record.period, record.person)
+    reason = (reason or "").strip()
+    if not result.complete and not reason:
+        raise AssessmentRefused(_l("Missing: %(missing)s. Publishing an incomplete record "
+                                   "needs a reason (for example, on leave).",
+                                   missing=", ".join(result.missing)))
+    record.snapshot = snapshot(result)
+    record.total, record.band = result.total, result.band
+    record.incomplete_reason = "" if result.complete else reason
+    record.state = RecordState.PUBLISHED
+    record.published_at, record.published_by_id = now or utcnow(), actor.id
+    db.session.flush()
+    audit.record("assessment.record.publish", record, actor=actor,
+                 reason=record.incomplete_reason or None,
+                 after={"person": record.person.email, "total": str(record.total),
+                        "band": record.band, "missing": result.missing})
+    return result
+
+
+def respond(record: AssessmentRecord, person: User, *, agree: bool, comment: str = "") -> None:
+    """The person acknowledges the record, or records disagreement with a comment."""
+    if record.person_id != person.id:
+        raise AssessmentRefused(_l("Only the person assessed responds to a record."))
+    if record.state == RecordState.DRAFT:
+        raise AssessmentRefused(_l("The record is not published yet."))
+    comment = (comment or "").strip()
+    if not agree and not comment:
+        raise AssessmentRefused(_l("Say what you disagree with."))
+    record.state = RecordState.ACKNOWLEDGED if agree else RecordState.DISPUTED
+    record.response_comment, record.responded_at = comment, utcnow()
+    db.session.flush()
+    audit.record("assessment.record.respond", record, actor=person,
+                 after={"state": record.state, "comment": comment})
