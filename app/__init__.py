@@ -63,6 +63,7 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.assessments.views import bp as assessments_bp
     from app.auth.views import bp as auth_bp
     from app.banks.views import bp as banks_bp
     from app.courses.views import bp as courses_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_results_bp)
     app.register_blueprint(rubrics_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(assessments_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

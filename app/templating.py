@@ -40,7 +40,9 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("dateformat")
     def _dateformat(value, fmt: str = "medium") -> str:
-        return format_date(value.astimezone(get_timezone()) if value.tzinfo else value, fmt)
+        if getattr(value, "tzinfo", None) is not None:  # a moment: its local date
+            value = value.astimezone(get_timezone())
+        return format_date(value, fmt)  # a calendar date is shown as it is
 
     @app.template_filter("tojson_pretty")
     def _tojson_pretty(value) -> str:

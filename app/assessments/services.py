@@ -41,7 +41,8 @@ class AssessmentRefused(Exception):
 
 
 def _strings(values: Mapping[str, Decimal]) -> dict[str, str]:
-    return {k: str(Decimal(v)) for k, v in values.items()}
+    """Plan numbers as short canonical strings: "30", "92.5"."""
+    return {k: format(Decimal(v).normalize(), "f") for k, v in values.items()}
 
 
 def _decimals(values: Mapping[str, str]) -> dict[str, Decimal]:
@@ -257,6 +258,15 @@ def find_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | No
     return db.session.execute(sa.select(AssessmentRecord).where(
         AssessmentRecord.period_id == period.id,
         AssessmentRecord.person_id == person.id)).scalar_one_or_none()
+
+
+def unsaved_record(period: AssessmentPeriod, person: User) -> AssessmentRecord:
+    """A draft not stored yet: what pages and permission checks see before the first write."""
+    record = AssessmentRecord(period_id=period.id, person_id=person.id, state=RecordState.DRAFT,
+                              went_well="", problems="", incomplete_reason="",
+                              response_comment="")
+    record.period, record.person = period, person
+    return record
 
 
 def record_for(period: AssessmentPeriod, person: User) -> AssessmentRecord:

@@ -28,6 +28,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("evaluations.index", _l("Evaluations"), None,
             _l("Demonstrations, interviews and project reviews: what you review, what is "
                "about you.")),
+    NavItem("assessments.index", _l("Assessments"), None,
+            _l("Periodic assessment records: the plan, your results and feedback; your "
+               "team's records.")),
     NavItem("exam_admin.index", _l("Exams"), Permission.MANAGE_EXAMS,
             _l("Build and publish exams from the question banks; accommodations.")),
     NavItem("exam_results.index", _l("Results"), Permission.MANAGE_EXAMS,

@@ -1,0 +1,145 @@
+"""Forms of the assessment pages: the period and its plan, figures, feedback, responses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DecimalField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import Optional as Opt
+
+from app.admin.forms import MultiCheckboxField
+from app.assessments import indicators as ind
+from app.assessments.services import Plan
+from app.evaluations.rubrics import KIND_LABELS
+from app.exams.admin_forms import AUDIENCE_LABELS, split_entries
+
+INDICATOR_LABELS = {
+    "knowledge": _l("Professional knowledge"),
+    "capability": _l("Business capability"),
+    "performance": _l("Work performance"),
+    "professionalism": _l("Professionalism"),
+}
+BAND_LABELS = {
+    "excellent": _l("Excellent"), "good": _l("Good"), "qualified": _l("Qualified"),
+    "unqualified": _l("Unqualified"),
+}
+PART_LABELS = {
+    "project_reviews": _l("Project reviews"),
+    "success_rate": _l("Project success rate"),
+    "satisfaction": _l("Customer satisfaction"),
+}
+CADENCE_LABELS = {"quarterly": _l("Quarterly"), "monthly": _l("Monthly")}
+COMBINE_LABELS = {"mean": _l("The mean of the exams"), "best": _l("The best exam"),
+                  "latest": _l("The latest exam")}
+PERIOD_STATE_LABELS = {
+    "planning": _l("Planning"), "open": _l("Open"), "scoring": _l("Scoring"),
+    "published": _l("Published"), "closed": _l("Closed"),
+}
+RECORD_STATE_LABELS = {
+    "draft": _l("Draft"), "published": _l("Published"), "acknowledged": _l("Acknowledged"),
+    "disputed": _l("Disagreement recorded"),
+}
+
+
+def _weight(label, default) -> DecimalField:
+    return DecimalField(label, places=2, default=default,
+                        validators=[InputRequired(), NumberRange(0, 100)])
+
+
+class PeriodForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("For example: 2026 Q4."))
+    cadence = SelectField(_l("Cadence"), choices=[SelectChoice(k, v)
+                                                  for k, v in CADENCE_LABELS.items()])
+    starts_on = DateField(_l("First day"), validators=[DataRequired()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    audience = SelectField(_l("Who it covers"), choices=[SelectChoice(k, v)
+                                                         for k, v in AUDIENCE_LABELS.items()])
+    teams = MultiCheckboxField(_l("Teams (when chosen teams)"), coerce=int, validators=[Opt()])
+    people = TextAreaField(_l("People (when named people)"), validators=[Opt()],
+                           description=_l("Email addresses, one per line."))
+    weight_knowledge = _weight(INDICATOR_LABELS["knowledge"], 30)
+    weight_capability = _weight(INDICATOR_LABELS["capability"], 30)
+    weight_performance = _weight(INDICATOR_LABELS["performance"], 25)
+    weight_professionalism = _weight(INDICATOR_LABELS["professionalism"], 15)
+    band_excellent = _weight(BAND_LABELS["excellent"], 90)
+    band_good = _weight(BAND_LABELS["good"], 75)
+    band_qualified = _weight(BAND_LABELS["qualified"], 60)
+    exams = MultiCheckboxField(_l("Exams that count"), coerce=int, validators=[Opt()])
+    exam_combine = SelectField(_l("With several exams, professional knowledge is"),
+                               choices=[SelectChoice(k, v) for k, v in COMBINE_LABELS.items()])
+    capability_kinds = MultiCheckboxField(
+        _l("Evaluations that count for business capability"), validators=[Opt()],
+        choices=[SelectChoice(k, KIND_LABELS[k]) for k in ("demo", "interview")],
+        default=["demo", "interview"])
+    part_project_reviews = _weight(PART_LABELS["project_reviews"], 40)
+    part_success_rate = _weight(PART_LABELS["success_rate"], 30)
+    part_satisfaction = _weight(PART_LABELS["satisfaction"], 30)
+    description = TextAreaField(_l("Dates and methods"), validators=[Opt(), Length(max=20_000)],
+                                description=_l("Markdown. What happens when, and how people "
+                                               "are assessed (§3.3.1)."))
+
+    def plan(self, user_ids: list[int]) -> Plan:
+        return Plan(
+            name=self.name.data, cadence=self.cadence.data, starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            weights={k: Decimal(self[f"weight_{k}"].data) for k in ind.INDICATORS},
+            bands={k: Decimal(self[f"band_{k}"].data)
+                   for k in ("excellent", "good", "qualified")},
+            performance_formula={k: Decimal(self[f"part_{k}"].data)
+                                 for k in ind.PERFORMANCE_PARTS},
+            exam_ids=list(self.exams.data or []), exam_combine=self.exam_combine.data,
+            capability_kinds=list(self.capability_kinds.data or []),
+            description=self.description.data or "", audience=self.audience.data,
+            team_ids=list(self.teams.data or []), user_ids=user_ids)
+
+    def emails(self) -> tuple[str, ...]:
+        return split_entries(self.people.data)
+
+
+class PerformanceForm(FlaskForm):
+    success_rate = DecimalField(_l("Project success rate (%)"), places=2,
+                                validators=[Opt(), NumberRange(0, 100)])
+    satisfaction = DecimalField(_l("Customer satisfaction (%)"), places=2,
+                                validators=[Opt(), NumberRange(0, 100)])
+    note = StringField(_l("Note"), validators=[Opt(), Length(max=500)])
+
+
+class PerformanceImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()],
+                     description=_l("Columns: email, success_rate, satisfaction, note."))
+
+
+class FeedbackForm(FlaskForm):
+    went_well = TextAreaField(_l("What went well"), validators=[Opt(), Length(max=10_000)])
+    problems = TextAreaField(_l("Problems found"), validators=[Opt(), Length(max=10_000)])
+
+
+class PublishForm(FlaskForm):
+    reason = TextAreaField(_l("Reason, if the record is incomplete"),
+                           validators=[Opt(), Length(max=2000)],
+                           description=_l("For example: on leave for most of the period."))
+
+
+class ResponseForm(FlaskForm):
+    response = RadioField(_l("Your response"), choices=[
+        SelectChoice("agree", _l("I have read the record and acknowledge it")),
+        SelectChoice("disagree", _l("I disagree"))], validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Opt(), Length(max=5000)],
+                            description=_l("Required when you disagree: say with what."))
+
+
+class ActionForm(FlaskForm):
+    """A one-button action: only the CSRF token."""

@@ -1,0 +1,162 @@
+"""Assessment pages over HTTP: the plan, the team table, the record, publishing, responding."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+import sqlalchemy as sa
+
+from app.assessments import services as svc
+from app.assessments.models import AssessmentPeriod, AssessmentRecord, PerformanceEntry
+from app.database import utcnow
+from app.extensions import db
+from tests.evaluations.builders import user
+from tests.helpers import login as sign_in
+from tests.helpers import post_form
+
+
+def login(client, person):
+    if client.get("/login").status_code == 302:
+        post_form(client, "/logout", token_from="/")
+    return sign_in(client, person)
+
+
+@pytest.fixture
+def team(app, make_user):
+    with app.app_context():
+        manager = make_user("manager", name="Chen Jie")
+        people = {"manager": manager,
+                  "person": make_user("learner", manager=manager, name="Li Wei"),
+                  "colleague": make_user("learner", manager=manager, name="Zhao Lei"),
+                  "other_manager": make_user("manager", name="Other Manager"),
+                  "supervisor": make_user("supervisor")}
+        people["outsider"] = make_user("learner", manager=people["other_manager"],
+                                       name="Out Sider")
+        today = utcnow().date()
+        period = svc.create_period(svc.Plan(
+            name="2026 Q4", cadence="quarterly", starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=30), description="Exams in **week 10**."),
+            user(manager))
+        people["period_id"] = period.id
+        db.session.commit()
+    return people
+
+
+def _open(app, period_id):
+    with app.app_context():
+        db.session.get(AssessmentPeriod, period_id).state = "open"
+        db.session.commit()
+
+
+def test_a_manager_creates_a_period_with_its_plan(app, client, team):
+    login(client, team["manager"])
+    today = utcnow().date()
+    data = {"name": "2027 Q1", "cadence": "quarterly", "starts_on": str(today),
+            "ends_on": str(today + timedelta(days=89)), "audience": "everyone",
+            "weight_knowledge": "30", "weight_capability": "30", "weight_performance": "30",
+            "weight_professionalism": "15", "band_excellent": "90", "band_good": "75",
+            "band_qualified": "60", "exam_combine": "mean", "capability_kinds": ["demo"],
+            "part_project_reviews": "40", "part_success_rate": "30", "part_satisfaction": "30"}
+    refused = post_form(client, "/assessments/periods/new", data)
+    assert "total 100 (they total 105)" in refused.get_data(as_text=True)
+    done = post_form(client, "/assessments/periods/new", {**data, "weight_performance": "25"})
+    assert done.status_code == 302
+    with app.app_context():
+        period = db.session.execute(sa.select(AssessmentPeriod).where(
+            AssessmentPeriod.name == "2027 Q1")).scalar_one()
+        assert period.capability_kinds == ["demo"] and period.weights["performance"] == "25"
+
+
+def test_people_see_the_plan_only_once_the_period_opens(app, client, team):
+    pid = team["period_id"]
+    login(client, team["person"])
+    assert client.get(f"/assessments/periods/{pid}").status_code == 404
+    _open(app, pid)
+    html = client.get(f"/assessments/periods/{pid}").get_data(as_text=True)
+    assert "<strong>week 10</strong>" in html and "30 %" in html
+    assert "Zhao Lei" not in html  # the plan, not the team's records
+
+
+def test_the_team_table_shows_only_the_managers_own_people(app, client, team):
+    pid = team["period_id"]
+    _open(app, pid)
+    login(client, team["manager"])
+    html = client.get(f"/assessments/periods/{pid}?sort=name").get_data(as_text=True)
+    assert "Li Wei" in html and "Zhao Lei" in html and "Out Sider" not in html
+    assert html.count("missing") >= 8  # no sources yet: every indicator missing
+    login(client, team["supervisor"])
+    assert "Out Sider" in client.get(f"/assessments/periods/{pid}").get_data(as_text=True)
+
+
+def test_guessing_another_teams_record_gets_404(app, client, team):
+    pid = team["period_id"]
+    _open(app, pid)
+    login(client, team["other_manager"])
+    path = f"/assessments/periods/{pid}/people/{team['person'].id}"
+    assert client.get(path).status_code == 404
+    assert post_form(client, f"{path}/feedback", {"went_well": "x"},
+                     token_from="/assessments/").status_code == 404
+    login(client, team["person"])
+    assert client.get(path).status_code == 404  # a draft is not the person's yet
+    login(client, team["supervisor"])
+    assert client.get(path).status_code == 200
+    assert post_form(client, f"{path}/publish", token_from="/assessments/").status_code == 403
+
+
+def test_the_manager_scores_publishes_and_the_person_acknowledges(app, client, team):
+    pid = team["period_id"]
+    _open(app, pid)
+    path = f"/assessments/periods/{pid}/people/{team['person'].id}"
+    login(client, team["manager"])
+    post_form(client, f"{path}/performance", {"success_rate": "80", "satisfaction": "90"},
+              token_from=path)
+    post_form(client, f"{path}/feedback", {"went_well": "Clear demos.",
+                                           "problems": "Late documents."}, token_from=path)
+    refused = post_form(client, f"{path}/publish", {}, token_from=path, follow_redirects=True)
+    assert "needs a reason" in refused.get_data(as_text=True)
+    post_form(client, f"{path}/publish", {"reason": "Joined in November"}, token_from=path)
+    with app.app_context():
+        record = db.session.execute(sa.select(AssessmentRecord)).scalar_one()
+        assert record.state == "published"
+        assert record.snapshot["indicators"]["performance"]["value"] == "85.00"  # (30*80+30*90)/60
+    login(client, team["person"])
+    html = client.get(path).get_data(as_text=True)
+    assert "Clear demos." in html and "Late documents." in html and "85.00" in html
+    assert "Joined in November" in html
+    assert "Out Sider" not in client.get("/assessments/").get_data(as_text=True)
+    disagree = post_form(client, f"{path}/respond", {"response": "disagree"}, token_from=path,
+                         follow_redirects=True)
+    assert "Say what you disagree with" in disagree.get_data(as_text=True)
+    post_form(client, f"{path}/respond", {"response": "agree"}, token_from=path)
+    with app.app_context():
+        assert db.session.execute(sa.select(AssessmentRecord.state)).scalar_one() == \
+            "acknowledged"
+
+
+def test_figures_import_from_csv_all_or_nothing(app, client, team):
+    pid = team["period_id"]
+    _open(app, pid)
+    login(client, team["manager"])
+    page = f"/assessments/periods/{pid}"
+
+    def upload(text: str):
+        return post_form(client, f"{page}/performance/import",
+                         {"file": (io.BytesIO(text.encode()), "figures.csv")},
+                         token_from=page, content_type="multipart/form-data",
+                         follow_redirects=True).get_data(as_text=True)
+
+    person, colleague, outsider = (team[k].email for k in ("person", "colleague", "outsider"))
+    bad = upload(f"email,success_rate,satisfaction\n{person},80,4.5/5\n{outsider},70,80\n")
+    assert "line 3" in bad and "not in your team" in bad and "Nothing was imported" in bad
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(PerformanceEntry)
+                                  ).scalar() == 0
+    good = upload(f"email,success_rate,satisfaction\n{person},80,4.5/5\n{colleague},95%,\n")
+    assert "Figures imported for 2 people" in good
+    with app.app_context():
+        figures = dict(db.session.execute(sa.select(PerformanceEntry.person_id,
+                                                    PerformanceEntry.satisfaction)).all())
+        assert figures == {team["person"].id: D("90.00"), team["colleague"].id: None}
