@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     RadioField,
@@ -143,3 +144,53 @@ class ResponseForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A one-button action: only the CSRF token."""
+
+
+PAY_LABELS = {"raise": _l("Raise"), "keep": _l("Keep"), "review": _l("Review")}
+
+
+class InterviewForm(FlaskForm):
+    held_on = DateField(_l("Held on"), validators=[DataRequired()])
+    notes = TextAreaField(_l("Notes"), validators=[DataRequired(), Length(max=20_000)],
+                          description=_l("What you analysed together and what you agreed."))
+
+
+class ImprovementItemForm(FlaskForm):
+    goal = StringField(_l("Goal"), validators=[DataRequired(), Length(max=300)])
+    action = TextAreaField(_l("Action"), validators=[Opt(), Length(max=5000)])
+    due_on = DateField(_l("Due"), validators=[DataRequired()])
+    courses = MultiCheckboxField(_l("Linked courses"), coerce=int, validators=[Opt()])
+
+
+class DecisionForm(FlaskForm):
+    pay = SelectField(_l("Pay adjustment"), choices=[SelectChoice(k, v)
+                                                     for k, v in PAY_LABELS.items()])
+    promotion_priority = BooleanField(_l("Priority for promotion"))
+    courses = MultiCheckboxField(_l("Targeted training"), coerce=int, validators=[Opt()])
+    position_review = BooleanField(_l("Position review"))
+    comment = TextAreaField(_l("Comment"), validators=[Opt(), Length(max=5000)],
+                            description=_l("Required when you depart from the proposal."))
+
+
+class ChangeRequestForm(FlaskForm):
+    knowledge = DecimalField(INDICATOR_LABELS["knowledge"], places=2,
+                             validators=[Opt(), NumberRange(0, 100)])
+    capability = DecimalField(INDICATOR_LABELS["capability"], places=2,
+                              validators=[Opt(), NumberRange(0, 100)])
+    performance = DecimalField(INDICATOR_LABELS["performance"], places=2,
+                               validators=[Opt(), NumberRange(0, 100)])
+    professionalism = DecimalField(INDICATOR_LABELS["professionalism"], places=2,
+                                   validators=[Opt(), NumberRange(0, 100)])
+    went_well = TextAreaField(_l("What went well"), validators=[Opt(), Length(max=10_000)])
+    problems = TextAreaField(_l("Problems found"), validators=[Opt(), Length(max=10_000)])
+    reason = TextAreaField(_l("Reason for the change"), validators=[
+        DataRequired(_l("Give the reason: it is recorded in the audit log.")),
+        Length(max=2000)])
+
+
+class ChangeDecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("approve", _l("Approve: the change takes effect")),
+        SelectChoice("reject", _l("Reject"))], validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), validators=[Opt(), Length(max=2000)],
+                         description=_l("Required when you reject."))

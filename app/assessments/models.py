@@ -130,3 +130,83 @@ class AssessmentRecord(db.Model):
     period: Mapped[AssessmentPeriod] = relationship(lazy="joined", innerjoin=True)
     person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined",
                                         innerjoin=True)
+
+
+class Interview(db.Model):
+    """The performance interview (§3.3.5): when it was held and what was said."""
+
+    __tablename__ = "assessment_interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), unique=True)
+    held_on: Mapped[date]
+    notes: Mapped[str] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImprovementItem(db.Model):
+    """One item of the improvement plan agreed at the interview, tracked to done."""
+
+    __tablename__ = "assessment_improvements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), index=True)
+    goal: Mapped[str] = mapped_column(sa.String(300))
+    action: Mapped[str] = mapped_column(sa.Text, default="")
+    due_on: Mapped[date]
+    course_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Decision(db.Model):
+    """The use of the result (§3.4): the app's proposal and the manager's decision."""
+
+    __tablename__ = "assessment_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), unique=True)
+    proposed: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    pay: Mapped[str] = mapped_column(sa.String(10))  # raise, keep, review
+    promotion_priority: Mapped[bool] = mapped_column(default=False)
+    course_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    position_review: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChangeState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ChangeRequest(db.Model):
+    """A change to a published record: it takes effect only once someone else approves."""
+
+    __tablename__ = "assessment_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    # {"indicators": {"performance": "82.5"}, "went_well": "...", "problems": "..."}
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    state: Mapped[str] = mapped_column(sa.String(20), default=ChangeState.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined",
+                                              innerjoin=True)
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    record: Mapped[AssessmentRecord] = relationship(lazy="joined", innerjoin=True)

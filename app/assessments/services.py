@@ -260,6 +260,21 @@ def find_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | No
         AssessmentRecord.person_id == person.id)).scalar_one_or_none()
 
 
+def published_history(person: User) -> list[AssessmentRecord]:
+    """The person's published records, oldest period first."""
+    return list(db.session.execute(
+        sa.select(AssessmentRecord).join(AssessmentPeriod)
+        .where(AssessmentRecord.person_id == person.id,
+               AssessmentRecord.state != RecordState.DRAFT)
+        .order_by(AssessmentPeriod.starts_on)).scalars())
+
+
+def previous_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | None:
+    """The person's latest published record of a period that ended before this one began."""
+    earlier = [r for r in published_history(person) if r.period.ends_on < period.starts_on]
+    return earlier[-1] if earlier else None
+
+
 def unsaved_record(period: AssessmentPeriod, person: User) -> AssessmentRecord:
     """A draft not stored yet: what pages and permission checks see before the first write."""
     record = AssessmentRecord(period_id=period.id, person_id=person.id, state=RecordState.DRAFT,

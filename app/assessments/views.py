@@ -9,11 +9,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from app.assessments import changes, charts, follow_up
 from app.assessments import indicators as ind
 from app.assessments import services as svc
 from app.assessments.forms import (
@@ -23,18 +33,34 @@ from app.assessments.forms import (
     PERIOD_STATE_LABELS,
     RECORD_STATE_LABELS,
     ActionForm,
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    DecisionForm,
     FeedbackForm,
+    ImprovementItemForm,
+    InterviewForm,
     PerformanceForm,
     PerformanceImportForm,
     PeriodForm,
     PublishForm,
     ResponseForm,
 )
-from app.assessments.models import AssessmentPeriod, AssessmentRecord, PeriodState, RecordState
+from app.assessments.models import (
+    AssessmentPeriod,
+    AssessmentRecord,
+    ChangeRequest,
+    ChangeState,
+    ImprovementItem,
+    PeriodState,
+    RecordState,
+)
 from app.assessments.performance_csv import parse_performance_csv
 from app.auth.models import Team, User
 from app.auth.permissions import Permission, can, ensure, require
+from app.courses.models import Course
+from app.exams import exports
 from app.exams.models import Exam
+from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -79,7 +105,8 @@ def index():
         sa.select(AssessmentRecord).where(AssessmentRecord.person_id == current_user.id,
                                           AssessmentRecord.state != RecordState.DRAFT)
         .join(AssessmentPeriod).order_by(AssessmentPeriod.starts_on.desc())).scalars().all()
-    return render_template("assessments/index.html", periods=periods, mine=mine, staff=staff)
+    return render_template("assessments/index.html", periods=periods, mine=mine, staff=staff,
+                           waiting=waiting_changes(current_user) if staff else [])
 
 
 def _period(period_id: int) -> AssessmentPeriod:
@@ -136,35 +163,84 @@ def new_period():
 SORTABLE = {"name", "total", "status", *ind.INDICATORS}
 
 
+def _rows(period: AssessmentPeriod) -> list[dict]:
+    """One row per person the viewer may see: published values, or live ones for drafts."""
+    if not (_reads_all(current_user) or _manages_people(current_user)):
+        return []
+    manager = None if _reads_all(current_user) else current_user
+    rows = []
+    for person in svc.people_covered(period, manager):
+        record = svc.find_record(period, person)
+        if record is not None and record.state != RecordState.DRAFT:
+            values = {k: _decimal(record.snapshot["indicators"][k]["value"])
+                      for k in ind.INDICATORS}
+            total, band, status = record.total, record.band, record.state
+        else:
+            result = svc.compute(period, person)
+            values = {k: result.indicators[k].value for k in ind.INDICATORS}
+            total, band = result.total, result.band
+            status = "complete" if result.complete else "incomplete"
+        rows.append({"person": person, "record": record, "values": values, "total": total,
+                     "band": band, "status": status})
+    return rows
+
+
 @bp.route("/periods/<int:period_id>")
 def period(period_id: int):
     period = _period(period_id)
-    rows = []
-    if _reads_all(current_user) or _manages_people(current_user):
-        manager = None if _reads_all(current_user) else current_user
-        for person in svc.people_covered(period, manager):
-            record = svc.find_record(period, person)
-            if record is not None and record.state != RecordState.DRAFT:
-                values = {k: _decimal(record.snapshot["indicators"][k]["value"])
-                          for k in ind.INDICATORS}
-                total, band, status = record.total, record.band, record.state
-            else:
-                result = svc.compute(period, person)
-                values = {k: result.indicators[k].value for k in ind.INDICATORS}
-                total, band = result.total, result.band
-                status = "complete" if result.complete else "incomplete"
-            rows.append({"person": person, "values": values, "total": total, "band": band,
-                         "status": status})
+    rows = _rows(period)
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTABLE else "name"
     descending = request.args.get("dir") == "desc"
     rows.sort(key=lambda r: _sort_key(r, sort), reverse=descending)
+    totals = [r["total"] for r in rows if r["total"] is not None]
+    averages = {k: ind.rounded(sum(vals, Decimal(0)) / len(vals)) if vals else None
+                for k in ind.INDICATORS
+                for vals in [[r["values"][k] for r in rows if r["values"][k] is not None]]}
+    band_counts = {b: sum(1 for r in rows if r["band"] == b) for b in ind.BANDS}
     return render_template("assessments/period.html", period=period, rows=rows, sort=sort,
                            descending=descending, action_form=ActionForm(),
                            import_form=PerformanceImportForm(),
                            exams=db.session.execute(sa.select(Exam).where(
                                Exam.id.in_(period.exam_ids or [-1]))).scalars().all(),
-                           bands=period.bands, weights=period.weights)
+                           bands=period.bands, weights=period.weights,
+                           distribution=charts.distribution(totals, period.bands)
+                           if rows else None, averages=averages, band_counts=band_counts)
+
+
+@bp.route("/periods/<int:period_id>/records.<any(csv, xlsx):kind>")
+def export(period_id: int, kind: str):
+    """The records the viewer may see, as CSV or Excel."""
+    period = _period(period_id)
+    rows = _rows(period)
+    if not rows and not (_reads_all(current_user) or _manages_people(current_user)):
+        abort(403)
+    headers = [_("Name"), _("Email"), _("Team"), *[str(INDICATOR_LABELS[k])
+                                                   for k in ind.INDICATORS],
+               _("Total"), _("Grade"), _("Status"), _("What went well"), _("Problems found")]
+    status_labels = {"complete": _("Complete"), "incomplete": _("Incomplete"),
+                     **{k: str(v) for k, v in RECORD_STATE_LABELS.items()}}
+    table = [[r["person"].display_name, r["person"].email,
+              r["person"].team.name if r["person"].team else "",
+              *[float(r["values"][k]) if r["values"][k] is not None else None
+                for k in ind.INDICATORS],
+              float(r["total"]) if r["total"] is not None else None,
+              str(BAND_LABELS[r["band"]]) if r["band"] else "", status_labels[r["status"]],
+              r["record"].went_well if r["record"] else "",
+              r["record"].problems if r["record"] else ""] for r in rows]
+    if kind == "csv":
+        data, mimetype = exports.table_csv(headers, table), "text/csv"
+    else:
+        data, mimetype = exports.table_xlsx(period.name, headers, table), XLSX_TYPE
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=assessment-{period.id}-records.{kind}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _values(snapshot: dict) -> dict[str, Decimal | None]:
+    return {k: _decimal(v["value"]) for k, v in snapshot["indicators"].items()}
 
 
 def _decimal(value) -> Decimal | None:
@@ -218,9 +294,37 @@ def record(period_id: int, person_id: int):
     entry = svc.performance_entry(period, person)
     performance_form = PerformanceForm(obj=entry) if entry else PerformanceForm()
     feedback_form = FeedbackForm(obj=record)
+    follow = frozen and can(current_user, Permission.FOLLOW_UP_RECORD, record)
+    staff = follow or (frozen and person.id != current_user.id)
+    items = follow_up.plan_items(record) if frozen else []
+    proposal = follow_up.proposal(record) if staff else None
+    suggested = follow_up.suggested_courses(proposal) if proposal else []
+    decision_form = DecisionForm()
+    decision_form.courses.choices = _course_choices(suggested)
+    item_form = ImprovementItemForm()
+    item_form.courses.choices = _course_choices(suggested)
+    pending = changes.pending(record) if frozen else None
+    view = record.snapshot if frozen else svc.snapshot(live)
+    previous = svc.previous_record(period, person)
+    history = svc.published_history(person)
+    points = [(r.period.name, r.total) for r in history]
+    if not frozen:
+        points.append((period.name, _decimal(view["total"])))
     return render_template(
         "assessments/record.html", period=period, person=person, record=record,
-        view=record.snapshot if frozen else svc.snapshot(live), frozen=frozen,
+        view=view, frozen=frozen, previous=previous,
+        indicator_chart=charts.indicator_bars(_values(view), _values(previous.snapshot)
+                                              if previous else None),
+        trend_chart=charts.trend(points) if len(points) > 1 else None,
+        follow=follow, staff=staff, interview=follow_up.interview_of(record) if frozen else None,
+        items=items, linked=follow_up.linked_courses(person, items), proposal=proposal,
+        suggested=suggested, decision=follow_up.decision_of(record) if staff else None,
+        pending=pending, history=changes.history(record) if staff else [],
+        may_decide=pending is not None and can(current_user, Permission.DECIDE_CHANGE, pending),
+        interview_form=InterviewForm(), item_form=item_form, decision_form=decision_form,
+        change_form=ChangeRequestForm(), change_decision_form=ChangeDecisionForm(),
+        action_form=ActionForm(), courses_by_id={c.id: c for c in db.session.execute(
+            sa.select(Course)).scalars()} if staff else {},
         scoring=can(current_user, Permission.SCORE_RECORD, record) and not frozen
         and period.state in (PeriodState.OPEN, PeriodState.SCORING),
         responding=record.person_id == current_user.id
@@ -341,3 +445,118 @@ def import_performance(period_id: int):
         db.session.commit()
         flash(_("Figures imported for %(n)d people.", n=len(rows)), "success")
     return redirect(url_for("assessments.period", period_id=period.id))
+
+
+# -- after publication: interview, plan, decision, changes -------------------------------------
+
+
+def _follow_up(period_id: int, person_id: int):
+    period = _period(period_id)
+    person, record = _person_record(period, person_id, Permission.FOLLOW_UP_RECORD)
+    return period, person, record
+
+
+def _course_choices(preferred=()) -> list[SelectChoice]:
+    courses = db.session.execute(sa.select(Course).where(Course.retired_at.is_(None))
+                                 .order_by(Course.title)).scalars().all()
+    first = {c.id for c in preferred}
+    return ([SelectChoice(c.id, c.title) for c in preferred]
+            + [SelectChoice(c.id, c.title) for c in courses if c.id not in first])
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/interview", methods=["POST"])
+def interview(period_id: int, person_id: int):
+    period, person, record = _follow_up(period_id, person_id)
+    form = InterviewForm()
+    if not form.validate_on_submit():
+        flash(_("Give the date and the notes of the interview."), "error")
+        return _back(period, person)
+    return _refusable(lambda: follow_up.record_interview(record, form.held_on.data,
+                                                         form.notes.data, current_user),
+                      period, person, _("Interview recorded."))
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/plan", methods=["POST"])
+def add_plan_item(period_id: int, person_id: int):
+    period, person, record = _follow_up(period_id, person_id)
+    form = ImprovementItemForm()
+    form.courses.choices = _course_choices()
+    if not form.validate_on_submit():
+        flash(_("Give the item a goal and a due date."), "error")
+        return _back(period, person)
+    return _refusable(lambda: follow_up.add_item(record, form.goal.data, form.action.data or "",
+                                                 form.due_on.data, form.courses.data or [],
+                                                 current_user),
+                      period, person, _("Item added to the improvement plan."))
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/plan/<int:item_id>",
+          methods=["POST"])
+def toggle_plan_item(period_id: int, person_id: int, item_id: int):
+    """The person or their manager marks an item done (or not done)."""
+    period = _period(period_id)
+    person, record = _person_record(period, person_id)
+    item = db.session.get(ImprovementItem, item_id)
+    if item is None or item.record_id != record.id or not ActionForm().validate_on_submit():
+        abort(404)
+    if current_user.id != person.id and not can(current_user, Permission.FOLLOW_UP_RECORD,
+                                                record):
+        abort(403)
+    return _refusable(lambda: follow_up.mark_done(item, current_user, item.done_at is None),
+                      period, person, _("Improvement plan updated."))
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/decision", methods=["POST"])
+def decision(period_id: int, person_id: int):
+    period, person, record = _follow_up(period_id, person_id)
+    form = DecisionForm()
+    form.courses.choices = _course_choices()
+    if not form.validate_on_submit():
+        abort(400)
+    return _refusable(lambda: follow_up.decide(
+        record, current_user, pay=form.pay.data, promotion_priority=form.promotion_priority.data,
+        course_ids=form.courses.data or [], position_review=form.position_review.data,
+        comment=form.comment.data or ""), period, person, _("Decision recorded."))
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/changes", methods=["POST"])
+def request_change(period_id: int, person_id: int):
+    period, person, record = _follow_up(period_id, person_id)
+    form = ChangeRequestForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return _back(period, person)
+    return _refusable(lambda: changes.request_change(
+        record, current_user, form.reason.data,
+        indicators={k: form[k].data for k in ind.INDICATORS},
+        went_well=form.went_well.data, problems=form.problems.data),
+        period, person, _("Change requested: it takes effect once an admin or another "
+                          "manager approves it."))
+
+
+@bp.route("/changes/<int:change_id>", methods=["POST"])
+def decide_change(change_id: int):
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None or not can(current_user, Permission.VIEW_RECORD, change.record):
+        abort(404)
+    ensure(Permission.DECIDE_CHANGE, change)
+    form = ChangeDecisionForm()
+    record = change.record
+    if not form.validate_on_submit():
+        flash(_("Choose to approve or reject."), "error")
+        return _back(record.period, record.person)
+    if form.decision.data == "approve":
+        step = lambda: changes.approve(change, current_user, form.note.data or "")  # noqa: E731
+    else:
+        step = lambda: changes.reject(change, current_user, form.note.data or "")  # noqa: E731
+    return _refusable(step, record.period, record.person, _("Decision on the change recorded."))
+
+
+def waiting_changes(user: User) -> list[ChangeRequest]:
+    """Pending changes this person may decide (and may see)."""
+    pending = db.session.execute(sa.select(ChangeRequest).where(
+        ChangeRequest.state == ChangeState.PENDING).order_by(ChangeRequest.id)).scalars()
+    return [c for c in pending if can(user, Permission.DECIDE_CHANGE, c)
+            and can(user, Permission.VIEW_RECORD, c.record)]

@@ -40,6 +40,8 @@ class Permission(enum.StrEnum):
     # Object permissions on one assessment record
     VIEW_RECORD = "assessment.record.view"
     SCORE_RECORD = "assessment.record.score"
+    FOLLOW_UP_RECORD = "assessment.record.follow_up"
+    DECIDE_CHANGE = "assessment.change.decide"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -153,6 +155,18 @@ def _may_score_record(user: User, record) -> bool:
     return record.person.manager_id == user.id and record.person_id != user.id
 
 
+def _may_follow_up(user: User, record) -> bool:
+    """Interview, improvement plan, decisions, change requests: the manager, once published."""
+    return _may_score_record(user, record) and record.state != "draft"
+
+
+def _may_decide_change(user: User, change) -> bool:
+    """An admin or a second manager: never the person who asked, never the person assessed."""
+    record = change.record
+    return (change.requested_by_id != user.id and record.person_id != user.id
+            and bool(user.roles & {Role.ADMIN, Role.MANAGER}))
+
+
 # Object rules widen a role grant for a particular object; the role grant
 # always applies too (the evaluation and record rules have none).
 OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
@@ -164,6 +178,8 @@ OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.SEE_EVALUATION_RESULT: _may_see_result,
     Permission.VIEW_RECORD: _may_view_record,
     Permission.SCORE_RECORD: _may_score_record,
+    Permission.FOLLOW_UP_RECORD: _may_follow_up,
+    Permission.DECIDE_CHANGE: _may_decide_change,
 }
 
 

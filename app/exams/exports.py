@@ -241,24 +241,35 @@ def _cells(row: ResultRow) -> list:
 
 
 def results_csv(rows: list[ResultRow]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel reads Chinese names correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_headers())
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in _cells(row)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return table_csv(_headers(), [_cells(row) for row in rows])
 
 
 def results_xlsx(rows: list[ResultRow]) -> bytes:
     """One sheet, a header row and one row per attempt; dates as real dates."""
+    return table_xlsx(_("Results"), _headers(), [_cells(row) for row in rows],
+                      date_columns=("F", "G"))
+
+
+def table_csv(headers: list[str], rows: list[list]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads Chinese names correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_xlsx(title: str, headers: list[str], rows: list[list],
+               date_columns: tuple[str, ...] = ()) -> bytes:
+    """One sheet with a frozen header row; text that looks like a formula stays text."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "".join(c for c in _("Results") if c not in "[]:*?/\\")[:31] or "Results"
-    sheet.append(_headers())
+    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
+    sheet.append(headers)
     for row in rows:
-        sheet.append(_cells(row))
-    for column in ("F", "G"):
+        sheet.append([neutralise(v) for v in row])
+    for column in date_columns:
         for cell in sheet[column][1:]:
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
     sheet.freeze_panes = "A2"

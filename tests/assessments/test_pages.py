@@ -160,3 +160,89 @@ def test_figures_import_from_csv_all_or_nothing(app, client, team):
         figures = dict(db.session.execute(sa.select(PerformanceEntry.person_id,
                                                     PerformanceEntry.satisfaction)).all())
         assert figures == {team["person"].id: D("90.00"), team["colleague"].id: None}
+
+
+def _publish(app, team, reason="New joiner"):
+    with app.app_context():
+        period = db.session.get(AssessmentPeriod, team["period_id"])
+        period.state = "scoring"
+        record = svc.record_for(period, user(team["person"]))
+        svc.enter_performance(period, user(team["person"]), D(80), D(90), "",
+                              user(team["manager"]))
+        svc.save_feedback(record, "Clear demos.", "Late documents.")
+        svc.publish(record, user(team["manager"]), reason=reason)
+        db.session.commit()
+
+
+def test_interview_plan_and_decision_through_the_record_page(app, client, team):
+    _publish(app, team)
+    path = f"/assessments/periods/{team['period_id']}/people/{team['person'].id}"
+    login(client, team["manager"])
+    today = str(utcnow().date())
+    post_form(client, f"{path}/interview", {"held_on": today,
+                                            "notes": "Agreed: rehearse demos."}, token_from=path)
+    post_form(client, f"{path}/plan", {"goal": "Tell the customer's story",
+                                       "action": "Two rehearsals", "due_on": today},
+              token_from=path)
+    refused = post_form(client, f"{path}/decision", {"pay": "raise", "comment": ""},
+                        token_from=path, follow_redirects=True)
+    assert "differs from the proposal" in refused.get_data(as_text=True)
+    post_form(client, f"{path}/decision", {"pay": "keep", "comment": "Decide in Q1."},
+              token_from=path)
+    html = client.get(path).get_data(as_text=True)
+    assert "Agreed: rehearse demos." in html and "Tell the customer&#39;s story" in html
+    assert "Decide in Q1." in html
+    login(client, team["person"])
+    html = client.get(path).get_data(as_text=True)
+    assert "Agreed: rehearse demos." in html and "Tell the customer&#39;s story" in html
+    assert "Decide in Q1." not in html  # pay decisions stay with management
+    assert "Request a change" not in html
+    item_id = html.split("/plan/")[1].split('"')[0]
+    post_form(client, f"{path}/plan/{item_id}", token_from=path)
+    assert "Reopen" in client.get(path).get_data(as_text=True)
+
+
+def test_a_change_after_publication_through_the_pages(app, client, team, make_user):
+    _publish(app, team)
+    path = f"/assessments/periods/{team['period_id']}/people/{team['person'].id}"
+    login(client, team["manager"])
+    post_form(client, f"{path}/changes", {"performance": "82", "reason": "Rate was 74 %."},
+              token_from=path)
+    html = client.get(path).get_data(as_text=True)
+    assert "waiting for approval" in html and "85.00" in html  # not applied yet
+    with app.app_context():
+        change_id = db.session.execute(sa.text("SELECT id FROM assessment_changes")).scalar()
+    # the requester cannot approve; another team's manager cannot even see it
+    assert post_form(client, f"/assessments/changes/{change_id}", {"decision": "approve"},
+                     token_from="/assessments/").status_code == 403
+    login(client, team["other_manager"])
+    assert post_form(client, f"/assessments/changes/{change_id}", {"decision": "approve"},
+                     token_from="/assessments/").status_code == 404
+    admin = make_user("admin")
+    login(client, admin)
+    assert "Rate was 74 %." in client.get("/assessments/").get_data(as_text=True)
+    post_form(client, f"/assessments/changes/{change_id}", {"decision": "approve",
+                                                            "note": "Checked."},
+              token_from="/assessments/")
+    login(client, team["person"])
+    html = client.get(path).get_data(as_text=True)
+    assert "82.00" in html and "85.00" not in html
+
+
+def test_the_overview_and_exports_cover_only_what_the_viewer_may_see(app, client, team):
+    _publish(app, team)
+    with app.app_context():  # a hostile formula in feedback stays text in the export
+        record = db.session.execute(sa.select(AssessmentRecord)).scalar_one()
+        record.went_well = "=HYPERLINK(\"http://evil\")"
+        db.session.commit()
+    page = f"/assessments/periods/{team['period_id']}"
+    login(client, team["manager"])
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-testid="total-distribution"' in html
+    csv_text = client.get(f"{page}/records.csv").get_data().decode("utf-8-sig")
+    assert "Li Wei" in csv_text and "Zhao Lei" in csv_text and "Out Sider" not in csv_text
+    assert "'=HYPERLINK" in csv_text
+    xlsx = client.get(f"{page}/records.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    login(client, team["person"])
+    assert client.get(f"{page}/records.csv").status_code == 403
