@@ -18,7 +18,8 @@ DUMMY_ARGS = {"IntegerConverter": 1, "FloatConverter": 1.0, "PathConverter": "x/
 def _url_for_rule(rule: Rule) -> str:
     """Fill every converter of a rule with a plausible value."""
     values = {name: DUMMY_ARGS.get(type(rule._converters[name]).__name__, "x")
-              for name in rule.arguments}
+              for name in rule.arguments if name in rule._converters}
+    values.update(rule.defaults or {})
     return rule.build(values)[1]
 
 

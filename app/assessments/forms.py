@@ -22,36 +22,17 @@ from wtforms.validators import Optional as Opt
 
 from app.admin.forms import MultiCheckboxField
 from app.assessments import indicators as ind
+from app.assessments.labels import (
+    BAND_LABELS,
+    CADENCE_LABELS,
+    COMBINE_LABELS,
+    INDICATOR_LABELS,
+    PART_LABELS,
+    PAY_LABELS,
+)
 from app.assessments.services import Plan
 from app.evaluations.rubrics import KIND_LABELS
 from app.exams.admin_forms import AUDIENCE_LABELS, split_entries
-
-INDICATOR_LABELS = {
-    "knowledge": _l("Professional knowledge"),
-    "capability": _l("Business capability"),
-    "performance": _l("Work performance"),
-    "professionalism": _l("Professionalism"),
-}
-BAND_LABELS = {
-    "excellent": _l("Excellent"), "good": _l("Good"), "qualified": _l("Qualified"),
-    "unqualified": _l("Unqualified"),
-}
-PART_LABELS = {
-    "project_reviews": _l("Project reviews"),
-    "success_rate": _l("Project success rate"),
-    "satisfaction": _l("Customer satisfaction"),
-}
-CADENCE_LABELS = {"quarterly": _l("Quarterly"), "monthly": _l("Monthly")}
-COMBINE_LABELS = {"mean": _l("The mean of the exams"), "best": _l("The best exam"),
-                  "latest": _l("The latest exam")}
-PERIOD_STATE_LABELS = {
-    "planning": _l("Planning"), "open": _l("Open"), "scoring": _l("Scoring"),
-    "published": _l("Published"), "closed": _l("Closed"),
-}
-RECORD_STATE_LABELS = {
-    "draft": _l("Draft"), "published": _l("Published"), "acknowledged": _l("Acknowledged"),
-    "disputed": _l("Disagreement recorded"),
-}
 
 
 def _weight(label, default) -> DecimalField:
@@ -60,7 +41,7 @@ def _weight(label, default) -> DecimalField:
 
 
 class PeriodForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+    name = StringField(_l("Period name"), validators=[DataRequired(), Length(max=100)],
                        description=_l("For example: 2026 Q4."))
     cadence = SelectField(_l("Cadence"), choices=[SelectChoice(k, v)
                                                   for k, v in CADENCE_LABELS.items()])
@@ -144,9 +125,6 @@ class ResponseForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A one-button action: only the CSRF token."""
-
-
-PAY_LABELS = {"raise": _l("Raise"), "keep": _l("Keep"), "review": _l("Review")}
 
 
 class InterviewForm(FlaskForm):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.assessments import indicators as ind
+from app.assessments.labels import INDICATOR_LABELS
 from app.assessments.models import (
     PERIOD_FLOW,
     AssessmentPeriod,
@@ -28,7 +29,7 @@ from app.assessments.models import (
 from app.auth.models import User
 from app.content.markdown import render_markdown
 from app.database import utcnow
-from app.evaluations.models import Evaluation, EvaluationState
+from app.evaluations.models import Evaluation, EvaluationState, Rubric, RubricVersion
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
 from app.oversight import audit
@@ -221,6 +222,16 @@ def evaluation_sources(period: AssessmentPeriod, person: User,
                        e.scheduled_at) for e in rows]
 
 
+def professionalism_rubric(language: str) -> RubricVersion | None:
+    """The current version of a professionalism rubric, in this language when there is one."""
+    rows = db.session.execute(
+        sa.select(RubricVersion, Rubric.language)
+        .join(Rubric, sa.and_(Rubric.id == RubricVersion.rubric_pk,
+                              Rubric.version == RubricVersion.version))
+        .where(Rubric.kind == "professionalism").order_by(Rubric.rubric_id)).all()
+    return next((v for v, lang in rows if lang == language), rows[0][0] if rows else None)
+
+
 def performance_entry(period: AssessmentPeriod, person: User) -> PerformanceEntry | None:
     return db.session.execute(sa.select(PerformanceEntry).where(
         PerformanceEntry.period_id == period.id,
@@ -362,7 +373,8 @@ def publish(record: AssessmentRecord, actor: User, reason: str = "",
     if not result.complete and not reason:
         raise AssessmentRefused(_l("Missing: %(missing)s. Publishing an incomplete record "
                                    "needs a reason (for example, on leave).",
-                                   missing=", ".join(result.missing)))
+                                   missing=", ".join(str(INDICATOR_LABELS[k])
+                                                     for k in result.missing)))
     record.snapshot = snapshot(result)
     record.total, record.band = result.total, result.band
     record.incomplete_reason = "" if result.complete else reason

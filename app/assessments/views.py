@@ -6,6 +6,7 @@ may not see answers 404, so IDs reveal nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -27,11 +28,6 @@ from app.assessments import changes, charts, follow_up
 from app.assessments import indicators as ind
 from app.assessments import services as svc
 from app.assessments.forms import (
-    BAND_LABELS,
-    INDICATOR_LABELS,
-    PART_LABELS,
-    PERIOD_STATE_LABELS,
-    RECORD_STATE_LABELS,
     ActionForm,
     ChangeDecisionForm,
     ChangeRequestForm,
@@ -44,6 +40,14 @@ from app.assessments.forms import (
     PeriodForm,
     PublishForm,
     ResponseForm,
+)
+from app.assessments.labels import (
+    BAND_LABELS,
+    INDICATOR_LABELS,
+    PART_LABELS,
+    PAY_LABELS,
+    PERIOD_STATE_LABELS,
+    RECORD_STATE_LABELS,
 )
 from app.assessments.models import (
     AssessmentPeriod,
@@ -58,6 +62,8 @@ from app.assessments.performance_csv import parse_performance_csv
 from app.auth.models import Team, User
 from app.auth.permissions import Permission, can, ensure, require
 from app.courses.models import Course
+from app.database import utcnow
+from app.evaluations import services as evaluation_services
 from app.exams import exports
 from app.exams.models import Exam
 from app.exams.results_views import XLSX_TYPE
@@ -73,6 +79,7 @@ def _labels() -> dict:
     return {"indicator_label": lambda k: INDICATOR_LABELS.get(k, k),
             "band_label": lambda b: BAND_LABELS.get(b, b) if b else "—",
             "part_label": lambda p: PART_LABELS.get(p, p),
+            "pay_label": lambda p: PAY_LABELS.get(p, p),
             "period_state_label": lambda s: PERIOD_STATE_LABELS.get(s, s),
             "record_state_label": lambda s: RECORD_STATE_LABELS.get(s, s),
             "indicator_keys": ind.INDICATORS}
@@ -208,7 +215,8 @@ def period(period_id: int):
                            if rows else None, averages=averages, band_counts=band_counts)
 
 
-@bp.route("/periods/<int:period_id>/records.<any(csv, xlsx):kind>")
+@bp.route("/periods/<int:period_id>/records.csv", defaults={"kind": "csv"})
+@bp.route("/periods/<int:period_id>/records.xlsx", defaults={"kind": "xlsx"})
 def export(period_id: int, kind: str):
     """The records the viewer may see, as CSV or Excel."""
     period = _period(period_id)
@@ -560,3 +568,32 @@ def waiting_changes(user: User) -> list[ChangeRequest]:
         ChangeRequest.state == ChangeState.PENDING).order_by(ChangeRequest.id)).scalars()
     return [c for c in pending if can(user, Permission.DECIDE_CHANGE, c)
             and can(user, Permission.VIEW_RECORD, c.record)]
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/professionalism",
+          methods=["POST"])
+def rate_professionalism(period_id: int, person_id: int):
+    """§3.1.4: the manager rates professionalism with the professionalism rubric.
+
+    It is an evaluation like any other (kind "professionalism") with the manager as
+    the reviewer: scored on its scorecard, counted once released.
+    """
+    period = _period(period_id)
+    person, _record = _person_record(period, person_id, Permission.SCORE_RECORD)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    version = svc.professionalism_rubric(current_user.locale)
+    if version is None:
+        flash(_("No professionalism rubric is loaded: import one first."), "error")
+        return _back(period, person)
+    now = utcnow()
+    evaluation = evaluation_services.schedule(evaluation_services.Schedule(
+        subject=person, rubric_version=version,
+        scenario=_("Professionalism in %(period)s: ethics, teamwork, responsibility.",
+                   period=period.name),
+        scheduled_at=now, place="", due_at=now + timedelta(days=7), reviewers=[current_user],
+        evidence_links=[]), current_user)
+    db.session.commit()
+    flash(_("Score the rubric, submit, then release the result: it counts once released."),
+          "info")
+    return redirect(url_for("evaluations.review", evaluation_id=evaluation.id))

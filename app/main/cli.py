@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.assessments import services as assessments
+from app.assessments.models import AssessmentPeriod, PeriodState
 from app.auth import services
 from app.auth.models import Role, User
 from app.banks.model import errors_only
@@ -72,6 +74,7 @@ def load():
     rubrics = load_sample_rubrics()
     exam = load_demo_exam()
     evaluations = load_demo_evaluations()
+    period = load_demo_period()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
@@ -83,6 +86,7 @@ def load():
     click.echo(f"Sample rubrics: {len(rubrics.changes)} ({len(changed)} added or changed).")
     click.echo(f"Demo exam: {exam}.")
     click.echo(f"Demo evaluations: {evaluations}.")
+    click.echo(f"Demo assessment period: {period}.")
 
 
 DEMO_EXAM_TITLE = "Quarterly knowledge check (demo)"
@@ -194,3 +198,27 @@ def load_demo_evaluations() -> str:
         due_at=now + timedelta(days=5), reviewers=[people["reviewer"], people["manager"]],
         evidence_links=[], show_reviewer_names=True), people["trainer"])
     return "created"
+
+
+def load_demo_period() -> str:
+    """This quarter as an open assessment period counting the demo exam (created once)."""
+    today = utcnow().date()
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    name = f"{today.year} Q{(first_month + 2) // 3}"
+    if db.session.execute(sa.select(AssessmentPeriod.id).where(
+            AssessmentPeriod.name == name)).first() is not None:
+        return "already there"
+    starts = date(today.year, first_month, 1)
+    ends = (date(today.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+            - timedelta(days=1))
+    exam = db.session.execute(sa.select(Exam.id).where(Exam.title == DEMO_EXAM_TITLE)).scalar()
+    period = assessments.create_period(assessments.Plan(
+        name=name, cadence="quarterly", starts_on=starts, ends_on=ends,
+        exam_ids=[exam] if exam else [],
+        description="- **Written exam**: the quarterly knowledge check, any time in the "
+                    "quarter.\n- **Demonstration and interview**: scheduled by your "
+                    "manager.\n- **Work performance**: project reviews, success rate and "
+                    "customer satisfaction.\n- **Professionalism**: rated by your manager."),
+        services.user_by_email("manager@example.com"))
+    period.state = PeriodState.OPEN
+    return f"{name} created and open"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.assessments.models import AssessmentRecord, RecordState
 from app.auth.permissions import public
+from app.evaluations.services import queue
 from app.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -14,7 +17,12 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html")
+    """The dashboard: what is waiting for the person, then the areas they may use."""
+    records = db.session.execute(sa.select(AssessmentRecord).where(
+        AssessmentRecord.person_id == current_user.id,
+        AssessmentRecord.state == RecordState.PUBLISHED)).scalars().all()
+    return render_template("main/home.html", records_to_read=records,
+                           reviews_owed=len(queue(current_user)))
 
 
 @bp.route("/healthz")

@@ -246,3 +246,24 @@ def test_the_overview_and_exports_cover_only_what_the_viewer_may_see(app, client
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     login(client, team["person"])
     assert client.get(f"{page}/records.csv").status_code == 403
+
+
+def test_the_manager_rates_professionalism_and_it_counts_once_released(app, client, team):
+    from tests.evaluations.builders import RUBRIC, rubric_version
+
+    _open(app, team["period_id"])
+    with app.app_context():
+        rubric_version(RUBRIC.replace("kind: demo", "kind: professionalism"))
+        db.session.commit()
+    path = f"/assessments/periods/{team['period_id']}/people/{team['person'].id}"
+    login(client, team["manager"])
+    started = post_form(client, f"{path}/professionalism", token_from=path)
+    review = started.headers["Location"]
+    assert review.endswith("/review")
+    post_form(client, review, {"level-talk": "3", "level-show": "2", "action": "submit"},
+              token_from=review)
+    evaluation = review.removesuffix("/review")
+    post_form(client, f"{evaluation}/release", token_from=evaluation)
+    html = client.get(path).get_data(as_text=True)
+    row = html.split('id="indicator-professionalism"')[1].split("</tr>")[0]
+    assert "100.00" in row and "Rate professionalism" not in row

@@ -331,10 +331,12 @@ def test_demo_load_imports_the_sample_rubrics_once(app, runner, tmp_path):
     assert "Sample question banks: 1 (1 added or changed)" in first.output
     assert "Sample rubrics: 8 (8 added or changed)." in first.output
     assert "Demo evaluations: created." in first.output
+    assert " created and open." in first.output
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
     assert "Sample rubrics: 8 (0 added or changed)." in second.output
     assert "Demo evaluations: already there." in second.output
+    assert "Demo assessment period: already there." in second.output
     with app.app_context():  # the demo learner has a released interview and a demo to come
         from app.evaluations.models import Evaluation
 
