@@ -146,7 +146,24 @@ def _user_ids(emails) -> tuple[list[int], list[str]]:
 @bp.route("/periods/new", methods=["GET", "POST"])
 @require(Permission.MANAGE_PERIODS)
 def new_period():
+    return _edit_period(None)
+
+
+@bp.route("/periods/<int:period_id>/plan", methods=["GET", "POST"])
+@require(Permission.MANAGE_PERIODS)
+def edit_period(period_id: int):
+    """The plan can change while the period is being planned."""
+    period = _period(period_id)
+    if period.state != PeriodState.PLANNING:
+        flash(_("The plan is fixed once the period opens."), "error")
+        return redirect(url_for("assessments.period", period_id=period.id))
+    return _edit_period(period)
+
+
+def _edit_period(period: AssessmentPeriod | None):
     form = _period_form()
+    if request.method == "GET" and period is not None:
+        _fill(form, period)
     if form.validate_on_submit():
         user_ids, unknown = _user_ids(form.emails())
         if unknown:
@@ -155,16 +172,38 @@ def new_period():
                                     list=", ".join(unknown))]
         else:
             try:
-                period = svc.create_period(form.plan(user_ids), current_user)
+                if period is None:
+                    period = svc.create_period(form.plan(user_ids), current_user)
+                else:
+                    svc.update_plan(period, form.plan(user_ids), current_user)
             except svc.AssessmentRefused as refused:
                 db.session.rollback()
                 flash(str(refused), "error")
             else:
                 db.session.commit()
-                flash(_("Period created. Open it when the plan is final: people then see "
-                        "it."), "success")
+                flash(_("Plan saved. Open the period when the plan is final: people then "
+                        "see it."), "success")
                 return redirect(url_for("assessments.period", period_id=period.id))
-    return render_template("assessments/new_period.html", form=form)
+    return render_template("assessments/new_period.html", form=form, period=period)
+
+
+def _fill(form: PeriodForm, period: AssessmentPeriod) -> None:
+    form.name.data, form.cadence.data = period.name, period.cadence
+    form.starts_on.data, form.ends_on.data = period.starts_on, period.ends_on
+    form.audience.data = period.audience
+    form.teams.data = [m.team_id for m in period.members if m.team_id is not None]
+    people = [m.user_id for m in period.members if m.user_id is not None]
+    form.people.data = "\n".join(db.session.execute(
+        sa.select(User.email).where(User.id.in_(people or [-1]))).scalars())
+    for key in ind.INDICATORS:
+        form[f"weight_{key}"].data = Decimal(period.weights[key])
+    for key in ("excellent", "good", "qualified"):
+        form[f"band_{key}"].data = Decimal(period.bands[key])
+    for key in ind.PERFORMANCE_PARTS:
+        form[f"part_{key}"].data = Decimal(period.performance_formula.get(key, "0"))
+    form.exams.data, form.exam_combine.data = period.exam_ids, period.exam_combine
+    form.capability_kinds.data = period.capability_kinds
+    form.description.data = period.description
 
 
 SORTABLE = {"name", "total", "status", *ind.INDICATORS}

@@ -267,3 +267,26 @@ def test_the_manager_rates_professionalism_and_it_counts_once_released(app, clie
     html = client.get(path).get_data(as_text=True)
     row = html.split('id="indicator-professionalism"')[1].split("</tr>")[0]
     assert "100.00" in row and "Rate professionalism" not in row
+
+
+def test_the_plan_is_edited_while_planning_and_fixed_once_open(app, client, team):
+    pid = team["period_id"]
+    login(client, team["manager"])
+    form = client.get(f"/assessments/periods/{pid}/plan").get_data(as_text=True)
+    assert 'value="2026 Q4"' in form and 'value="30.00"' in form
+    today = utcnow().date()
+    data = {"name": "2026 Q4 (revised)", "cadence": "quarterly",
+            "starts_on": str(today - timedelta(days=30)),
+            "ends_on": str(today + timedelta(days=30)), "audience": "everyone",
+            "weight_knowledge": "40", "weight_capability": "20", "weight_performance": "25",
+            "weight_professionalism": "15", "band_excellent": "90", "band_good": "75",
+            "band_qualified": "60", "exam_combine": "best", "part_project_reviews": "40",
+            "part_success_rate": "30", "part_satisfaction": "30"}
+    assert post_form(client, f"/assessments/periods/{pid}/plan", data).status_code == 302
+    with app.app_context():
+        period = db.session.get(AssessmentPeriod, pid)
+        assert period.name == "2026 Q4 (revised)" and period.weights["knowledge"] == "40"
+        assert period.exam_combine == "best"
+    _open(app, pid)
+    closed = client.get(f"/assessments/periods/{pid}/plan", follow_redirects=True)
+    assert "The plan is fixed once the period opens." in closed.get_data(as_text=True)
