@@ -95,9 +95,20 @@ def _owes_a_review(user: User, evaluation) -> bool:
 
 
 def _may_view_evaluation(user: User, evaluation) -> bool:
-    """The page itself: its schedule and scenario (scores are decided separately)."""
+    """The page itself: its schedule and scenario (scores are decided separately).
+
+    The person's manager sees it too: released results feed their team's assessment
+    records, which must be traceable to their sources.
+    """
     return (evaluation.subject_id == user.id or evaluation.coordinator_id == user.id
-            or bool(_own_reviews(user, evaluation)) or _reads_all_evaluations(user))
+            or bool(_own_reviews(user, evaluation)) or _reads_all_evaluations(user)
+            or evaluation.subject.manager_id == user.id)
+
+
+def _part_in_scoring(user: User, evaluation) -> bool:
+    """Coordinates it, reviews it, or reads every evaluation (supervision)."""
+    return (evaluation.coordinator_id == user.id or bool(_own_reviews(user, evaluation))
+            or _reads_all_evaluations(user))
 
 
 def _may_coordinate(user: User, evaluation) -> bool:
@@ -119,8 +130,7 @@ def _may_see_review(user: User, review) -> bool:
     evaluation = review.evaluation
     if evaluation.subject_id == user.id or _owes_a_review(user, evaluation):
         return False
-    return (evaluation.coordinator_id == user.id or bool(_own_reviews(user, evaluation))
-            or _reads_all_evaluations(user) or Role.ADMIN in user.roles)
+    return _part_in_scoring(user, evaluation)
 
 
 def _may_score(user: User, review) -> bool:
@@ -131,12 +141,13 @@ def _may_score(user: User, review) -> bool:
 
 
 def _may_see_result(user: User, evaluation) -> bool:
-    """The released result; before release, whoever may see every submitted review."""
+    """The released result: whoever may see the evaluation. Before release: only those
+    with a part in the scoring who owe no scorecard (not the person, not their manager)."""
     if evaluation.state == "released":
         return _may_view_evaluation(user, evaluation)
     if evaluation.subject_id == user.id or _owes_a_review(user, evaluation):
         return False
-    return _may_view_evaluation(user, evaluation)
+    return _part_in_scoring(user, evaluation)
 
 
 # -- assessment records (§3.3): managers see only their own team ---------------------------

@@ -274,3 +274,25 @@ def test_a_chinese_speaking_person_reads_the_released_result_in_chinese(
     html = client.get(f"/evaluations/{eid}").get_data(as_text=True)
     assert "结果" in html and "1 名评审员加权总分的平均值。" in html
     assert "100.00" in html and "讲得很好" in html
+
+
+def test_the_persons_manager_sees_the_released_result_but_nothing_before(
+        app, client, make_user):
+    with app.app_context():
+        manager = make_user("manager")
+        subject = make_user("learner", manager=manager)
+        reviewer, coordinator = make_user("reviewer"), make_user("trainer")
+        evaluation = schedule(subject, [reviewer], coordinator)
+        score(evaluation, reviewer, 3, 2, comment="Secret-until-release")
+        eid = evaluation.id
+    login(client, manager)
+    before = client.get(f"/evaluations/{eid}").get_data(as_text=True)
+    assert "DataHub" in before and "Secret-until-release" not in before
+    assert "100.00" not in before
+    with app.app_context():
+        svc.release(db.session.get(Evaluation, eid), user(coordinator))
+        db.session.commit()
+    after = client.get(f"/evaluations/{eid}").get_data(as_text=True)
+    assert "Secret-until-release" in after and "100.00" in after
+    assert post_form(client, f"/evaluations/{eid}/reviews/1/amend", {"reason": "x"},
+                     token_from="/evaluations/").status_code == 403
