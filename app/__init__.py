@@ -55,6 +55,7 @@ def register_models() -> None:
     from app.assessments import models as _assessments  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
     from app.banks import models as _banks  # noqa: F401
+    from app.complaints import models as _complaints  # noqa: F401
     from app.courses import models as _courses  # noqa: F401
     from app.evaluations import models as _evaluations  # noqa: F401
     from app.exams import models as _exams  # noqa: F401
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from app.assessments.views import bp as assessments_bp
     from app.auth.views import bp as auth_bp
     from app.banks.views import bp as banks_bp
+    from app.complaints.views import bp as complaints_bp
     from app.courses.views import bp as courses_bp
     from app.evaluations.rubric_views import bp as rubrics_bp
     from app.evaluations.views import bp as evaluations_bp
@@ -87,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rubrics_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(complaints_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

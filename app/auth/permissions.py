@@ -41,6 +41,8 @@ class Permission(enum.StrEnum):
     VIEW_RECORD = "assessment.record.view"
     SCORE_RECORD = "assessment.record.score"
     FOLLOW_UP_RECORD = "assessment.record.follow_up"
+    HANDLE_COMPLAINTS = "complaints.handle"
+    VIEW_COMPLAINT = "complaint.view"
     DECIDE_CHANGE = "assessment.change.decide"
 
 
@@ -67,6 +69,8 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_PERIODS: frozenset({Role.MANAGER, Role.ADMIN}),
     # §4.1: supervisors read every record; admins too. Neither scores.
     Permission.READ_ALL_RECORDS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # §4.2: the supervision group handles complaints and suggestions.
+    Permission.HANDLE_COMPLAINTS: frozenset({Role.SUPERVISOR}),
 }
 
 
@@ -178,6 +182,12 @@ def _may_decide_change(user: User, change) -> bool:
             and bool(user.roles & {Role.ADMIN, Role.MANAGER}))
 
 
+def _may_view_complaint(user: User, complaint) -> bool:
+    """Its author (never anyone, for an anonymous suggestion) and the supervision group."""
+    return (complaint.author_id is not None and complaint.author_id == user.id) \
+        or Role.SUPERVISOR in user.roles
+
+
 # Object rules widen a role grant for a particular object; the role grant
 # always applies too (the evaluation and record rules have none).
 OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
@@ -191,6 +201,7 @@ OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.SCORE_RECORD: _may_score_record,
     Permission.FOLLOW_UP_RECORD: _may_follow_up,
     Permission.DECIDE_CHANGE: _may_decide_change,
+    Permission.VIEW_COMPLAINT: _may_view_complaint,
 }
 
 

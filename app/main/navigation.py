@@ -31,6 +31,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("assessments.index", _l("Assessments"), None,
             _l("Periodic assessment records: the plan, your results and feedback; your "
                "team's records.")),
+    NavItem("complaints.index", _l("Complaints"), None,
+            _l("Complaints and suggestions about training and assessment, and their "
+               "answers.")),
     NavItem("exam_admin.index", _l("Exams"), Permission.MANAGE_EXAMS,
             _l("Build and publish exams from the question banks; accommodations.")),
     NavItem("exam_results.index", _l("Results"), Permission.MANAGE_EXAMS,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
@@ -9,6 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.assessments.models import AssessmentRecord, RecordState
 from app.auth.permissions import public
+from app.complaints.models import Complaint
+from app.database import utcnow
 from app.evaluations.services import queue
 from app.extensions import db
 
@@ -21,8 +25,11 @@ def home():
     records = db.session.execute(sa.select(AssessmentRecord).where(
         AssessmentRecord.person_id == current_user.id,
         AssessmentRecord.state == RecordState.PUBLISHED)).scalars().all()
+    answered = db.session.execute(sa.select(Complaint).where(
+        Complaint.author_id == current_user.id,
+        Complaint.closed_on >= utcnow().date() - timedelta(days=30))).scalars().all()
     return render_template("main/home.html", records_to_read=records,
-                           reviews_owed=len(queue(current_user)))
+                           reviews_owed=len(queue(current_user)), answered=answered)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,1 @@
+"""Complaints and suggestions about training and assessment (§4.2)."""

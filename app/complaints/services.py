@@ -1,0 +1,140 @@
+"""Filing and handling complaints and suggestions (§4.2). Functions flush; callers commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.assessments.models import AssessmentRecord, RecordState
+from app.auth.models import Role, User, UserRole
+from app.complaints.models import Complaint, ComplaintState
+from app.database import utcnow
+from app.evaluations.models import Evaluation, EvaluationState
+from app.exams.models import Attempt, AttemptState
+from app.extensions import db
+from app.oversight import audit
+
+KINDS = ("complaint", "suggestion")
+TOPICS = ("training", "assessment")
+NEXT_STATES = {
+    ComplaintState.RECEIVED: (ComplaintState.INVESTIGATING, ComplaintState.RESOLVED,
+                              ComplaintState.REJECTED),
+    ComplaintState.INVESTIGATING: (ComplaintState.RESOLVED, ComplaintState.REJECTED),
+    ComplaintState.RESOLVED: (),
+    ComplaintState.REJECTED: (),
+}
+
+
+class ComplaintRefused(Exception):
+    """The step is not possible; the message says why."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    type: str
+    id: int
+    label: str
+
+
+def subjects_of(person: User) -> list[Subject]:
+    """The person's own results a complaint may be about."""
+    attempts = db.session.execute(
+        sa.select(Attempt).where(Attempt.user_id == person.id,
+                                 Attempt.state.in_([AttemptState.GRADED,
+                                                    AttemptState.AWAITING_MARKING]))
+        .order_by(Attempt.finished_at.desc()).limit(50)).scalars()
+    evaluations = db.session.execute(
+        sa.select(Evaluation).where(Evaluation.subject_id == person.id,
+                                    Evaluation.state == EvaluationState.RELEASED)
+        .order_by(Evaluation.scheduled_at.desc()).limit(50)).scalars()
+    records = db.session.execute(
+        sa.select(AssessmentRecord).where(AssessmentRecord.person_id == person.id,
+                                          AssessmentRecord.state != RecordState.DRAFT)
+        .limit(50)).scalars()
+    return ([Subject("attempt", a.id, f"{a.exam.title} #{a.number}") for a in attempts]
+            + [Subject("evaluation", e.id, e.rubric_version.rubric.title) for e in evaluations]
+            + [Subject("record", r.id, r.period.name) for r in records])
+
+
+def file(author: User, *, kind: str, topic: str, title: str, body: str,
+         anonymous: bool = False, subject: tuple[str, int] | None = None) -> Complaint:
+    """File a complaint (never anonymous) or a suggestion (anonymous if the author wishes)."""
+    if kind not in KINDS or topic not in TOPICS:
+        raise ComplaintRefused(_l("Choose what you are filing and what it is about."))
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or not body:
+        raise ComplaintRefused(_l("Give a title and describe the matter."))
+    if anonymous and kind == "complaint":
+        raise ComplaintRefused(_l("Complaints are not anonymous: the supervision group has "
+                                  "to be able to answer you. Suggestions may be."))
+    if anonymous and subject is not None:
+        raise ComplaintRefused(_l("An anonymous suggestion cannot name one of your results: "
+                                  "that would say who you are."))
+    if subject is not None and subject not in {(s.type, s.id) for s in subjects_of(author)}:
+        raise ComplaintRefused(_l("Choose one of your own results."))
+    complaint = Complaint(
+        kind=kind, topic=topic, title=title[:200], body=body,
+        author_id=None if anonymous else author.id,
+        subject_type=subject[0] if subject else None,
+        subject_id=subject[1] if subject else None,
+        state=ComplaintState.RECEIVED, received_on=utcnow().date())
+    db.session.add(complaint)
+    db.session.flush()
+    if not anonymous:  # an audit entry would name the author and the moment
+        audit.record(f"{kind}.file", complaint, actor=author,
+                     after={"topic": topic, "title": complaint.title,
+                            "subject": f"{subject[0]} {subject[1]}" if subject else None})
+    return complaint
+
+
+def supervisors() -> list[User]:
+    return list(db.session.execute(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SUPERVISOR.value, User.active.is_(True))
+        .order_by(User.display_name)).scalars())
+
+
+def handle(complaint: Complaint, handler: User, *, state: str, owner: User | None,
+           response: str, action_taken: str, linked_path: str) -> None:
+    """A supervisor moves it on, gives it an owner, answers the author, records the action."""
+    response, action_taken = (response or "").strip(), (action_taken or "").strip()
+    linked_path = (linked_path or "").strip()
+    if not complaint.open:
+        raise ComplaintRefused(_l("This matter is closed."))
+    target = ComplaintState(state)
+    if target != complaint.state and target not in NEXT_STATES[ComplaintState(complaint.state)]:
+        raise ComplaintRefused(_l("It cannot go back to that state."))
+    if target in (ComplaintState.RESOLVED, ComplaintState.REJECTED) and not response:
+        raise ComplaintRefused(_l("Write the response the author will read: what was found and "
+                                  "what was done, or why it is rejected."))
+    if linked_path and not (linked_path.startswith("/") and not linked_path.startswith("//")):
+        raise ComplaintRefused(_l("Link to a page of this application, such as /exam-results/…"))
+    if owner is not None and Role.SUPERVISOR not in owner.roles:
+        raise ComplaintRefused(_l("The owner must be a member of the supervision group."))
+    before = {"state": complaint.state, "owner": complaint.owner.email if complaint.owner
+              else None, "response": complaint.response}
+    complaint.state, complaint.owner_id = target, owner.id if owner else None
+    complaint.response, complaint.action_taken = response, action_taken
+    complaint.linked_path = linked_path[:300]
+    complaint.updated_at = utcnow()
+    if not complaint.open:
+        complaint.closed_on = utcnow().date()
+    db.session.flush()
+    audit.record(f"{complaint.kind}.handle", complaint, actor=handler, before=before,
+                 after={"state": target.value, "owner": owner.email if owner else None,
+                        "response": response, "action_taken": action_taken,
+                        "linked": complaint.linked_path})
+
+
+def days_open(complaint: Complaint, today: date | None = None) -> int:
+    end = complaint.closed_on or today or utcnow().date()
+    return (end - complaint.received_on).days
+
+
+def mine(person: User) -> list[Complaint]:
+    return list(db.session.execute(
+        sa.select(Complaint).where(Complaint.author_id == person.id)
+        .order_by(Complaint.id.desc())).scalars())

@@ -1,0 +1,119 @@
+"""Complaints and suggestions: file one, follow it, and (supervision group) handle it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.auth.permissions import Permission, can, ensure, require
+from app.complaints import services as svc
+from app.complaints.forms import STATE_LABELS, TOPIC_LABELS, FileForm, HandleForm
+from app.complaints.models import Complaint, ComplaintState
+from app.extensions import db
+
+bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"complaint_state_label": lambda s: STATE_LABELS.get(s, s),
+            "complaint_topic_label": lambda t: TOPIC_LABELS.get(t, t),
+            "days_open": svc.days_open}
+
+
+@bp.route("/")
+def index():
+    return render_template("complaints/index.html", mine=svc.mine(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = FileForm()
+    subjects = svc.subjects_of(current_user)
+    form.subject.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(f"{s.type}:{s.id}", s.label) for s in subjects]
+    if request.method == "GET" and request.args.get("subject"):
+        form.subject.data = request.args["subject"]
+    if form.validate_on_submit():
+        subject = None
+        if form.subject.data:
+            kind, _sep, ident = form.subject.data.partition(":")
+            subject = (kind, int(ident)) if ident.isdigit() else None
+        try:
+            complaint = svc.file(current_user, kind=form.kind.data, topic=form.topic.data,
+                                 title=form.title.data, body=form.body.data,
+                                 anonymous=form.anonymous.data, subject=subject)
+        except svc.ComplaintRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            if complaint.anonymous:
+                flash(_("Thank you: your anonymous suggestion has reached the supervision "
+                        "group."), "success")
+                return redirect(url_for("complaints.index"))
+            flash(_("Received. You will see its progress here."), "success")
+            return redirect(url_for("complaints.show", complaint_id=complaint.id))
+    return render_template("complaints/new.html", form=form)
+
+
+def _complaint(complaint_id: int) -> Complaint:
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None or not can(current_user, Permission.VIEW_COMPLAINT, complaint):
+        abort(404)
+    return complaint
+
+
+@bp.route("/<int:complaint_id>")
+def show(complaint_id: int):
+    complaint = _complaint(complaint_id)
+    form = _handle_form(complaint)
+    return render_template("complaints/show.html", complaint=complaint, form=form,
+                           handling=can(current_user, Permission.HANDLE_COMPLAINTS))
+
+
+def _handle_form(complaint: Complaint) -> HandleForm:
+    form = HandleForm(obj=complaint) if request.method == "GET" else HandleForm()
+    allowed = [complaint.state, *svc.NEXT_STATES[ComplaintState(complaint.state)]]
+    form.state.choices = [SelectChoice(s, STATE_LABELS[s]) for s in allowed]
+    form.owner.choices = [SelectChoice(0, _("Nobody yet"))] + [
+        SelectChoice(u.id, u.display_name) for u in svc.supervisors()]
+    if request.method == "GET":
+        form.owner.data = complaint.owner_id or 0
+    return form
+
+
+@bp.route("/<int:complaint_id>/handle", methods=["POST"])
+@require(Permission.HANDLE_COMPLAINTS)
+def handle(complaint_id: int):
+    complaint = _complaint(complaint_id)
+    ensure(Permission.HANDLE_COMPLAINTS)
+    form = _handle_form(complaint)
+    if not form.validate_on_submit():
+        flash(_("Choose a state from the list."), "error")
+        return redirect(url_for("complaints.show", complaint_id=complaint.id))
+    owner = next((u for u in svc.supervisors() if u.id == form.owner.data), None)
+    try:
+        svc.handle(complaint, current_user, state=form.state.data, owner=owner,
+                   response=form.response.data, action_taken=form.action_taken.data,
+                   linked_path=form.linked_path.data)
+    except svc.ComplaintRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint.id))
+
+
+@bp.route("/all")
+@require(Permission.HANDLE_COMPLAINTS)
+def queue():
+    """The supervision group's queue: open ones first, oldest first, with time open."""
+    complaints = db.session.execute(sa.select(Complaint).order_by(
+        sa.case((Complaint.state.in_([ComplaintState.RECEIVED, ComplaintState.INVESTIGATING]),
+                 0), else_=1), Complaint.received_on, Complaint.id)).scalars().all()
+    return render_template("complaints/queue.html", complaints=complaints)
