@@ -68,6 +68,7 @@ from app.exams import exports
 from app.exams.models import Exam
 from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
+from app.main.actions import carry_out
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -309,14 +310,9 @@ def advance(period_id: int):
     period = _period(period_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        state = svc.advance(period, current_user)
-    except svc.AssessmentRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("The period is now: %(state)s.", state=PERIOD_STATE_LABELS[state]), "success")
+    carry_out(lambda: svc.advance(period, current_user), svc.AssessmentRefused,
+              lambda state: _("The period is now: %(state)s.",
+                              state=PERIOD_STATE_LABELS[state]))
     return redirect(url_for("assessments.period", period_id=period.id))
 
 
@@ -385,14 +381,7 @@ def _back(period: AssessmentPeriod, person: User):
 
 
 def _refusable(step, period, person, success: str):
-    try:
-        step()
-    except svc.AssessmentRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    carry_out(step, svc.AssessmentRefused, success)
     return _back(period, person)
 
 

@@ -17,6 +17,22 @@ import math
 import re
 import unicodedata
 
+from app.content.authoring import BULLET_ITEM as _BULLET_ITEM
+from app.content.authoring import HEADING as _HEADING
+from app.content.authoring import KEY_LINE as _KEY_LINE
+from app.content.authoring import THEMATIC_BREAK as _THEMATIC_BREAK
+from app.content.authoring import Reporter as _Reporter
+from app.content.authoring import (
+    common_value,
+    decode,
+    read_front_matter,
+    scan_sections,
+    split_lines,
+)
+from app.content.authoring import one_of as _one_of
+from app.content.authoring import quote as _quote
+from app.content.authoring import trim_blank as _trim_blank
+
 from .model import (
     AREAS,
     DIFFICULTIES,
@@ -40,14 +56,8 @@ _QUESTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Lowercase letters of any script, digits and '-', starting and ending with a letter or
 # digit (no '_': the documented alphabet is letters, digits and '-').
 _TAG = re.compile(r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?")
-_KEY_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
-_HEADING = re.compile(r"##(?:[ \t]+(.*?))?[ \t]*")
-_FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
-_FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _TASK_ITEM = re.compile(r"[-*+][ \t]+\[([ xX])\](?=[ \t]|$)[ \t]*")
-_BULLET_ITEM = re.compile(r"[-*+][ \t]+")
 _NUMBERED_ITEM = re.compile(r"\d{1,9}[.)][ \t]+")
-_THEMATIC_BREAK = re.compile(r"(?:[-*_][ \t]*){3,}")
 _FEEDBACK = re.compile(r"(?: {2,}|\t)[ \t]*> ?")
 _QUOTE = re.compile(r" ?> ?")
 _WEIGHT = re.compile(r"%([+\-\u2212]?\d+(?:\.\d+)?)%[ \t]*")
@@ -68,7 +78,6 @@ _QUESTION_KEYS = ("type", "points", "difficulty", "tags", "words")
 _CHOICE_TYPES = frozenset(("single", "multiple", "truefalse"))
 _WEIGHTED_TYPES = frozenset(("single", "multiple", "truefalse", "short", "numeric"))
 _TRUE_FALSE = (frozenset(("true", "false")), frozenset(("对", "错")), frozenset(("正确", "错误")))
-_MAX_TITLE = 200
 _LONG_STEM = 5000
 
 # Line kinds inside a question's body.
@@ -91,15 +100,6 @@ _NO_ANSWERS = {
 }
 
 
-def _one_of(values) -> str:
-    values = list(values)
-    return ", ".join(values[:-1]) + " or " + values[-1]
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return "'" + (text if len(text) <= limit else text[:limit - 1] + "…") + "'"
-
-
 def _norm(text: str) -> str:
     """Text as compared for duplicates: NFKC, case-folded, inner spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
@@ -112,49 +112,18 @@ def _num(value: float) -> str:
     return repr(float(value))
 
 
-class _Reporter:
-    __slots__ = ("path", "issues", "errors")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.issues: list[Issue] = []
-        self.errors = 0
-
-    def error(self, line: int, message: str, question_id: str | None = None) -> None:
-        self.issues.append(Issue(self.path, line, message, question_id))
-        self.errors += 1
-
-    def warning(self, line: int, message: str, question_id: str | None = None) -> None:
-        self.issues.append(Issue(self.path, line, message, question_id, "warning"))
-
-
 # -- reading ---------------------------------------------------------------------------------
 
 
 def read_bank_file(data: bytes, path: str) -> tuple[Bank | None, list[Issue]]:
     """Decode a bank file (UTF-8, optional BOM, any line endings), then parse it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        head = data[:exc.start]
-        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-        bad = data[exc.start]
-        return None, [Issue(path, line, f"the file is not UTF-8 (byte 0x{bad:02X} on this line):"
-                                        " save it as UTF-8")]
-    return parse_bank(text, path)
+    text, issues = decode(data, path)
+    return (None, issues) if text is None else parse_bank(text, path)
 
 
 def parse_bank(text: str, path: str) -> tuple[Bank | None, list[Issue]]:
     """Parse one bank file. The bank is returned only when there is no error."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    lines = split_lines(text)
     report = _Reporter(path)
     front, start = _front_matter(lines, report)
     bank_tags: tuple[str, ...] | None = front.get("tags_ok")  # None: unknown, do not check
@@ -173,49 +142,16 @@ def parse_bank(text: str, path: str) -> tuple[Bank | None, list[Issue]]:
 
 def _front_matter(lines: list[str], report: _Reporter) -> tuple[dict, int]:
     """Read the front matter; returns its values and the index of the first line after it."""
-    result: dict = {"present": False}
-    if not lines or lines[0].rstrip() != "---":
-        report.error(1, "the file must start with front matter: a line '---', then 'id: ...', "
-                        "'title: ...', 'area: ...' and 'language: ...' lines, then '---'")
+    result: dict = {}
+    seen, start, present = read_front_matter(
+        lines, report, keys=_FRONT_MATTER_KEYS,
+        start_hint="'id: ...', 'title: ...', 'area: ...' and 'language: ...'",
+        holds="id, title, area, language and tags",
+        value=lambda key, value, number: _front_matter_value(key, value, number, result,
+                                                             report))
+    result["present"] = present
+    if not present:
         return result, 0
-    result["present"] = True
-    seen: dict[str, int] = {}
-    end = None
-    index = 1
-    for index in range(1, len(lines)):
-        line = lines[index]
-        if line.rstrip() == "---":
-            end = index
-            break
-        if line.startswith("##") and _HEADING.fullmatch(line):
-            break
-        if not line.strip():
-            continue
-        number = index + 1
-        match = _KEY_LINE.fullmatch(line)
-        if not match:
-            report.error(number, f"{_quote(line.strip())} is not a 'key: value' line: the front "
-                                 "matter holds only id, title, area, language and tags lines")
-            continue
-        key, value = match.group(1), match.group(2).strip()
-        if key not in _FRONT_MATTER_KEYS:
-            report.error(number, f"unknown front-matter key '{key}': use "
-                                 f"{_one_of(_FRONT_MATTER_KEYS)}")
-            continue
-        if key in seen:
-            report.error(number, f"duplicate front-matter key '{key}' (also line {seen[key]}): "
-                                 "keep one")
-            continue
-        seen[key] = number
-        _front_matter_value(key, value, number, result, report)
-    else:
-        index = len(lines)
-    if end is None:
-        report.error(1, "the front matter is not closed: add a line '---' after its last "
-                        "'key: value' line")
-        start = index
-    else:
-        start = end + 1
     for key in _REQUIRED_FRONT_MATTER:
         if key not in seen:
             example = {"id": "datahub-product", "title": "DataHub product knowledge",
@@ -228,31 +164,14 @@ def _front_matter(lines: list[str], report: _Reporter) -> tuple[dict, int]:
 
 def _front_matter_value(key: str, value: str, number: int, result: dict,
                         report: _Reporter) -> None:
-    if key == "id":
-        if _BANK_ID.fullmatch(value):
-            result["id"] = value
-        else:
-            report.error(number, f"bank ID {_quote(value)} is not valid: use 3 to 60 lowercase "
-                                 "letters, digits and '-', starting and ending with a letter or "
-                                 "digit, e.g. 'id: datahub-product'")
-    elif key == "title":
-        if not value:
-            report.error(number, "empty title: write the bank's name after 'title: '")
-        elif len(value) > _MAX_TITLE:
-            report.error(number, f"the title is {len(value)} characters long: keep it to "
-                                 f"{_MAX_TITLE} or fewer")
-        else:
-            result["title"] = value
-    elif key == "area":
+    if common_value(key, value, number, result, report, noun="bank", id_pattern=_BANK_ID,
+                    id_example="datahub-product", languages=LANGUAGES):
+        return
+    if key == "area":
         if value in AREAS:
             result["area"] = value
         else:
             report.error(number, f"unknown area {_quote(value)}: use one of {', '.join(AREAS)}")
-    elif key == "language":
-        if value in LANGUAGES:
-            result["language"] = value
-        else:
-            report.error(number, f"unknown language {_quote(value)}: use {_one_of(LANGUAGES)}")
     else:  # tags
         tags, ok = _tag_list(value, number, None, report)
         result["tags"] = tags
@@ -292,48 +211,27 @@ def _questions(lines: list[str], start: int, bank_tags: tuple[str, ...] | None,
                front_present: bool, report: _Reporter) -> list[Question]:
     """Find the question headings (outside fenced code), then parse each question."""
     count = len(lines)
-    fenced = bytearray(count)
-    headings: list[int] = []
-    fence_char = ""
-    fence_len = 0
-    fence_at = -1
-    preamble_reported = not front_present
-    for index in range(start, count):
-        line = lines[index]
-        if fence_char:
-            fenced[index] = 1
-            stripped = line.lstrip(" \t")
-            if stripped[:1] == fence_char:
-                match = _FENCE_CLOSE.fullmatch(line)
-                if match and match.group(1)[0] == fence_char and len(match.group(1)) >= fence_len:
-                    fence_char = ""
-            continue
-        if line.startswith("##") and _HEADING.fullmatch(line):
-            headings.append(index)
-            continue
-        stripped = line.lstrip(" \t")
-        if stripped[:3] in ("```", "~~~"):
-            match = _FENCE_OPEN.fullmatch(line)
-            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-                fence_char, fence_len, fence_at = match.group(1)[0], len(match.group(1)), index
-                fenced[index] = 1
-        if not headings and not preamble_reported and stripped:
-            report.error(index + 1, "text before the first question: start each question with a "
-                                    "line '## ID' (e.g. '## DH-001'), or remove the text")
-            preamble_reported = True
-    unclosed = -1
-    if fence_char:
-        unclosed = fence_at
+    preamble = {"reported": not front_present}
+
+    def before_first(index: int) -> None:
+        if not preamble["reported"]:
+            report.error(index + 1, "text before the first question: start each question with "
+                                    "a line '## ID' (e.g. '## DH-001'), or remove the text")
+            preamble["reported"] = True
+
+    sections = scan_sections(lines, start, before_first)
+    fenced, headings, unclosed = sections.fenced, sections.headings, sections.unclosed
+    if unclosed >= 0:
         owner = None
         for heading in headings:
-            if heading < fence_at:
+            if heading < unclosed:
                 owner = heading
         owner_id = None
         if owner is not None:
             raw = (_HEADING.fullmatch(lines[owner]).group(1) or "").strip()
             owner_id = raw if _QUESTION_ID.fullmatch(raw) else None
-        report.error(fence_at + 1, f"this code block is never closed: add a line "
-                                   f"'{fence_char * fence_len}' where it ends", owner_id)
+        report.error(unclosed + 1, f"this code block is never closed: add a line "
+                                   f"'{sections.fence}' where it ends", owner_id)
 
     questions: list[Question] = []
     first_line: dict[str, int] = {}
@@ -460,15 +358,6 @@ def _question(lines: list[str], fenced: bytearray, heading: int, end: int,
     return Question(id=qid, type=qtype, stem=stem, points=points, difficulty=difficulty,
                     tags=tags, explanation=explanation, word_limit=word_limit, line=number,
                     **content)
-
-
-def _trim_blank(texts: list[str]) -> list[str]:
-    start, stop = 0, len(texts)
-    while start < stop and not texts[start].strip():
-        start += 1
-    while stop > start and not texts[stop - 1].strip():
-        stop -= 1
-    return texts[start:stop]
 
 
 def _body(lines: list[str], fenced: bytearray, start: int, end: int, qtype: str, number: int,

@@ -13,6 +13,7 @@ from app.complaints import services as svc
 from app.complaints.forms import STATE_LABELS, TOPIC_LABELS, FileForm, HandleForm
 from app.complaints.models import Complaint, ComplaintState
 from app.extensions import db
+from app.main.actions import carry_out
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
@@ -96,16 +97,11 @@ def handle(complaint_id: int):
         flash(_("Choose a state from the list."), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint.id))
     owner = next((u for u in svc.supervisors() if u.id == form.owner.data), None)
-    try:
-        svc.handle(complaint, current_user, state=form.state.data, owner=owner,
-                   response=form.response.data, action_taken=form.action_taken.data,
-                   linked_path=form.linked_path.data)
-    except svc.ComplaintRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+    carry_out(lambda: svc.handle(complaint, current_user, state=form.state.data, owner=owner,
+                                 response=form.response.data,
+                                 action_taken=form.action_taken.data,
+                                 linked_path=form.linked_path.data),
+              svc.ComplaintRefused, _("Saved."))
     return redirect(url_for("complaints.show", complaint_id=complaint.id))
 
 

@@ -24,6 +24,22 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.banks.model import LANGUAGES, Issue, errors_only
+from app.content.authoring import BULLET_ITEM as _BULLET_ITEM
+from app.content.authoring import HEADING as _HEADING
+from app.content.authoring import KEY_LINE as _KEY_LINE
+from app.content.authoring import (
+    MAX_TITLE,
+    common_value,
+    decode,
+    read_front_matter,
+    scan_sections,
+    split_lines,
+)
+from app.content.authoring import THEMATIC_BREAK as _THEMATIC_BREAK
+from app.content.authoring import Reporter as _Reporter
+from app.content.authoring import one_of as _one_of
+from app.content.authoring import quote as _quote
+from app.content.authoring import trim_blank as _trim_blank
 
 __all__ = [
     "KINDS",
@@ -106,14 +122,8 @@ class Rubric:
 
 _RUBRIC_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
 _CRITERION_KEY = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
-_KEY_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
 _FULLWIDTH_KEY_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*：")
-_HEADING = re.compile(r"##(?:[ \t]+(.*?))?[ \t]*")
-_FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
-_FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
-_BULLET_ITEM = re.compile(r"[-*+][ \t]+")
 _LEVELISH_ITEM = re.compile(r"[-*+][ \t]+\d")
-_THEMATIC_BREAK = re.compile(r"(?:[-*_][ \t]*){3,}")
 _WHOLE = re.compile(r"\d+")
 _AMOUNT = re.compile(r"\d+(?:\.\d{1,2})?")
 _SLUG_PARTS = re.compile(r"[^a-z0-9]+")
@@ -122,20 +132,10 @@ _FRONT_MATTER_KEYS = ("id", "title", "kind", "language")
 _CRITERION_KEYS = ("weight",)
 _EXAMPLES = {"id": "product-demo", "title": "Product demonstration", "kind": "demo",
              "language": "en"}
-_MAX_TITLE = 200
 _LEVEL_FORM = "'- LEVEL = POINTS: description', e.g. '- 3 = 50: Answers most questions'"
 
 # Line kinds inside a criterion's body.
 _BLANK, _ITEM, _OTHER = range(3)
-
-
-def _one_of(values) -> str:
-    values = list(values)
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return "'" + (text if len(text) <= limit else text[:limit - 1] + "…") + "'"
 
 
 def _num(value: Decimal) -> str:
@@ -149,19 +149,6 @@ def _num(value: Decimal) -> str:
 def _slug(text: str, fallback: str) -> str:
     slug = _SLUG_PARTS.sub("-", text.lower()).strip("-")[:40].strip("-")
     return slug or fallback
-
-
-class _Reporter:
-    __slots__ = ("path", "issues", "errors")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.issues: list[Issue] = []
-        self.errors = 0
-
-    def error(self, line: int, message: str, key: str | None = None) -> None:
-        self.issues.append(Issue(self.path, line, message, key))
-        self.errors += 1
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -181,36 +168,19 @@ def read_rubric_file(path: str | os.PathLike,
         except OSError as exc:
             return None, [Issue(name, 1, f"cannot read the file ({exc.strerror or exc}): check "
                                          "the path")]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Issue(name, 1, "the file is UTF-16, not UTF-8: save it as UTF-8")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        head = data[:exc.start]
-        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-        bad = data[exc.start]
-        return None, [Issue(name, line, f"the file is not UTF-8 (byte 0x{bad:02X} on this "
-                                        "line): save it as UTF-8")]
-    return parse_rubric(text, name)
+    text, issues = decode(data, name)
+    return (None, issues) if text is None else parse_rubric(text, name)
 
 
 def parse_rubric(text: str, path: str) -> tuple[Rubric | None, list[Issue]]:
     """Parse one rubric file. The rubric is returned only when there is no error."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     report = _Reporter(path)
-    if not text.strip():
+    if not text.lstrip("\ufeff").strip():
         report.error(1, "the file is empty: write front matter ('---', then 'id: ...', "
                         "'title: ...', 'kind: ...' and 'language: ...' lines, then '---'), "
                         "then criteria starting with '## key: Title'")
         return None, report.issues
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
+    lines = split_lines(text)
     front, start = _front_matter(lines, report)
     description, criteria = _criteria(lines, start, report)
     report.issues.sort(key=lambda issue: issue.line)
@@ -225,47 +195,14 @@ def parse_rubric(text: str, path: str) -> tuple[Rubric | None, list[Issue]]:
 def _front_matter(lines: list[str], report: _Reporter) -> tuple[dict, int]:
     """Read the front matter; returns its values and the index of the first line after it."""
     result: dict = {}
-    if lines[0].rstrip() != "---":
-        report.error(1, "the file must start with front matter: a line '---', then 'id: ...', "
-                        "'title: ...', 'kind: ...' and 'language: ...' lines, then '---'")
+    seen, start, present = read_front_matter(
+        lines, report, keys=_FRONT_MATTER_KEYS,
+        start_hint="'id: ...', 'title: ...', 'kind: ...' and 'language: ...'",
+        holds="id, title, kind and language",
+        value=lambda key, value, number: _front_matter_value(key, value, number, result,
+                                                             report))
+    if not present:
         return result, 0
-    seen: dict[str, int] = {}
-    end = None
-    index = 1
-    for index in range(1, len(lines)):
-        line = lines[index]
-        if line.rstrip() == "---":
-            end = index
-            break
-        if line.startswith("##") and _HEADING.fullmatch(line):
-            break
-        if not line.strip():
-            continue
-        number = index + 1
-        match = _KEY_LINE.fullmatch(line)
-        if not match:
-            report.error(number, f"{_quote(line.strip())} is not a 'key: value' line: the front "
-                                 "matter holds only id, title, kind and language lines")
-            continue
-        key, value = match.group(1), match.group(2).strip()
-        if key not in _FRONT_MATTER_KEYS:
-            report.error(number, f"unknown front-matter key '{key}': use "
-                                 f"{_one_of(_FRONT_MATTER_KEYS)}")
-            continue
-        if key in seen:
-            report.error(number, f"duplicate front-matter key '{key}' (also line {seen[key]}): "
-                                 "keep one")
-            continue
-        seen[key] = number
-        _front_matter_value(key, value, number, result, report)
-    else:
-        index = len(lines)
-    if end is None:
-        report.error(1, "the front matter is not closed: add a line '---' after its last "
-                        "'key: value' line")
-        start = index
-    else:
-        start = end + 1
     for key in _FRONT_MATTER_KEYS:
         if key not in seen:
             report.error(1, f"the front matter has no '{key}' line: add '{key}: "
@@ -276,39 +213,13 @@ def _front_matter(lines: list[str], report: _Reporter) -> tuple[dict, int]:
 
 def _front_matter_value(key: str, value: str, number: int, result: dict,
                         report: _Reporter) -> None:
-    if key == "id":
-        if _RUBRIC_ID.fullmatch(value):
-            result["id"] = value
-        else:
-            report.error(number, f"rubric ID {_quote(value)} is not valid: use 3 to 60 lowercase "
-                                 "letters, digits and '-', starting and ending with a letter or "
-                                 "digit, e.g. 'id: product-demo'")
-    elif key == "title":
-        if not value:
-            report.error(number, "empty title: write the rubric's name after 'title: '")
-        elif len(value) > _MAX_TITLE:
-            report.error(number, f"the title is {len(value)} characters long: keep it to "
-                                 f"{_MAX_TITLE} or fewer")
-        else:
-            result["title"] = value
-    elif key == "kind":
-        if value in KINDS:
-            result["kind"] = value
-        else:
-            report.error(number, f"unknown kind {_quote(value)}: use {_one_of(KINDS)}")
-    elif value in LANGUAGES:  # language
-        result["language"] = value
+    if common_value(key, value, number, result, report, noun="rubric", id_pattern=_RUBRIC_ID,
+                    id_example="product-demo", languages=LANGUAGES):
+        return
+    if value in KINDS:  # kind
+        result["kind"] = value
     else:
-        report.error(number, f"unknown language {_quote(value)}: use {_one_of(LANGUAGES)}")
-
-
-def _trim_blank(texts: list[str]) -> list[str]:
-    start, stop = 0, len(texts)
-    while start < stop and not texts[start].strip():
-        start += 1
-    while stop > start and not texts[stop - 1].strip():
-        stop -= 1
-    return texts[start:stop]
+        report.error(number, f"unknown kind {_quote(value)}: use {_one_of(KINDS)}")
 
 
 # -- criteria --------------------------------------------------------------------------------
@@ -317,35 +228,13 @@ def _trim_blank(texts: list[str]) -> list[str]:
 def _criteria(lines: list[str], start: int, report: _Reporter) -> tuple[str, list[Criterion]]:
     """Find the criterion headings (outside fenced code), then parse each criterion."""
     count = len(lines)
-    fenced = bytearray(count)
-    headings: list[int] = []
-    fence_char = ""
-    fence_len = 0
-    fence_at = -1
-    for index in range(start, count):
-        line = lines[index]
-        if fence_char:
-            fenced[index] = 1
-            if line.lstrip(" \t")[:1] == fence_char:
-                match = _FENCE_CLOSE.fullmatch(line)
-                if match and match.group(1)[0] == fence_char and len(match.group(1)) >= fence_len:
-                    fence_char = ""
-            continue
-        if line.startswith("##") and _HEADING.fullmatch(line):
-            headings.append(index)
-            continue
-        if line.lstrip(" \t")[:3] in ("```", "~~~"):
-            match = _FENCE_OPEN.fullmatch(line)
-            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-                fence_char, fence_len, fence_at = match.group(1)[0], len(match.group(1)), index
-                fenced[index] = 1
-    unclosed = -1
-    if fence_char:
-        unclosed = fence_at
-        owner = next((h for h in reversed(headings) if h < fence_at), None)
+    sections = scan_sections(lines, start)
+    fenced, headings, unclosed = sections.fenced, sections.headings, sections.unclosed
+    if unclosed >= 0:
+        owner = next((h for h in reversed(headings) if h < unclosed), None)
         owner_key = None if owner is None else _heading_parts(lines[owner])[0]
-        report.error(fence_at + 1, f"this code block is never closed: add a line "
-                                   f"'{fence_char * fence_len}' where it ends",
+        report.error(unclosed + 1, f"this code block is never closed: add a line "
+                                   f"'{sections.fence}' where it ends",
                      owner_key if owner_key and _CRITERION_KEY.fullmatch(owner_key) else None)
 
     description_end = headings[0] if headings else count
@@ -428,9 +317,9 @@ def _criterion(lines: list[str], fenced: bytearray, heading: int, end: int, posi
     if has_colon and not title:
         report.error(number, f"the criterion has no title: write it after the colon, e.g. "
                              f"'## {ckey or fallback}: Communication'", ckey)
-    elif len(title) > _MAX_TITLE:
+    elif len(title) > MAX_TITLE:
         report.error(number, f"the title is {len(title)} characters long: keep it to "
-                             f"{_MAX_TITLE} or fewer", ckey)
+                             f"{MAX_TITLE} or fewer", ckey)
 
     # Key lines: right after the heading (blank lines before them are allowed), up to a blank line.
     index = heading + 1

@@ -53,6 +53,7 @@ from app.evaluations.models import (
 )
 from app.evaluations.rubrics import KIND_LABELS, rubric_choices
 from app.extensions import db
+from app.main.actions import carry_out
 from app.oversight.models import AuditEntry
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
@@ -250,15 +251,10 @@ def moderate(evaluation_id: int):
             for error in errors:
                 flash(str(error), "error")
         return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
-    try:
-        svc.moderate(evaluation, current_user, form.note.data,
-                     accept=form.decision.data == "accept", rescore=form.rescore.data or [])
-    except svc.EvaluationRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Moderation recorded."), "success")
+    carry_out(lambda: svc.moderate(evaluation, current_user, form.note.data,
+                                   accept=form.decision.data == "accept",
+                                   rescore=form.rescore.data or []),
+              svc.EvaluationRefused, _("Moderation recorded."))
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
 
 
@@ -267,15 +263,9 @@ def release(evaluation_id: int):
     evaluation = _evaluation(evaluation_id, Permission.COORDINATE_EVALUATION)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        svc.release(evaluation, current_user)
-    except svc.EvaluationRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("Result released: %(name)s can now see it.",
-                name=evaluation.subject.display_name), "success")
+    carry_out(lambda: svc.release(evaluation, current_user), svc.EvaluationRefused,
+              _("Result released: %(name)s can now see it.",
+                name=evaluation.subject.display_name))
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
 
 
@@ -285,14 +275,9 @@ def add_reviewer(evaluation_id: int):
     form = ReviewerForm()
     form.reviewer.choices = [SelectChoice(p.id, "") for p in _people(REVIEWER_ROLES)]
     if form.validate_on_submit():
-        try:
-            svc.add_reviewer(evaluation, db.session.get(User, form.reviewer.data), current_user)
-        except svc.EvaluationRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("Reviewer added."), "success")
+        carry_out(lambda: svc.add_reviewer(evaluation, db.session.get(User, form.reviewer.data),
+                                           current_user),
+                  svc.EvaluationRefused, _("Reviewer added."))
     else:
         flash(_("Choose a reviewer from the list."), "error")
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
@@ -334,14 +319,9 @@ def attach(evaluation_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(evidence.MAX_BYTES + 1)
-        try:
-            evidence.attach(evaluation, upload.filename or "", data, current_user)
-        except svc.EvaluationRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("File attached."), "success")
+        carry_out(lambda: evidence.attach(evaluation, upload.filename or "", data,
+                                          current_user),
+                  svc.EvaluationRefused, _("File attached."))
     else:
         flash(_("Choose a file to attach."), "error")
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
