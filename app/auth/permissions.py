@@ -42,6 +42,7 @@ class Permission(enum.StrEnum):
     SCORE_RECORD = "assessment.record.score"
     FOLLOW_UP_RECORD = "assessment.record.follow_up"
     HANDLE_COMPLAINTS = "complaints.handle"
+    SUPERVISE = "oversight.supervise"
     VIEW_COMPLAINT = "complaint.view"
     DECIDE_CHANGE = "assessment.change.decide"
 
@@ -71,6 +72,8 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_ALL_RECORDS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # §4.2: the supervision group handles complaints and suggestions.
     Permission.HANDLE_COMPLAINTS: frozenset({Role.SUPERVISOR}),
+    # §4.1: the supervision dashboard.
+    Permission.SUPERVISE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 

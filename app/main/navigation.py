@@ -44,6 +44,9 @@ NAV_ITEMS: list[NavItem] = [
             _l("Who started and completed each course, ratings, comments and drop-off.")),
     NavItem("admin.users", _l("People"), Permission.MANAGE_USERS,
             _l("Create and edit accounts, roles, teams and managers; import HR lists.")),
+    NavItem("oversight.supervision", _l("Supervision"), Permission.SUPERVISE,
+            _l("Assessment progress, results by team and manager, late evaluations, "
+               "reviewer consistency, complaints by age.")),
     NavItem("oversight.audit_log", _l("Audit log"), Permission.READ_AUDIT,
             _l("Every recorded change: who, when, what, before and after.")),
 ]

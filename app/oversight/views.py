@@ -14,7 +14,10 @@ from wtforms.validators import Length, Optional
 
 from app.auth.models import User
 from app.auth.permissions import Permission, require
+from app.database import utcnow
+from app.evaluations import services as evaluations
 from app.extensions import db
+from app.oversight import dashboard
 from app.oversight.models import AuditEntry
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
@@ -67,3 +70,21 @@ def audit_log():
     stmt = _filtered_entries(form) if valid else sa.select(AuditEntry).where(sa.false())
     page = db.paginate(stmt, per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
     return render_template("oversight/audit.html", form=form, page=page)
+
+
+@bp.route("/supervision")
+@require(Permission.SUPERVISE)
+def supervision():
+    """§4.1: assessment progress, results by team and manager, late evaluations,
+    reviewer consistency and complaints by age, on one page."""
+    now = utcnow()
+    progress = dashboard.period_progress()
+    latest = next((p.period for p in progress if p.states), None)
+    consistency = sorted(evaluations.reviewer_consistency(),
+                         key=lambda pair: -abs(pair[1].mean_difference or 0))[:5]
+    return render_template(
+        "oversight/supervision.html", progress=progress, latest=latest,
+        by_team=dashboard.results_by(latest, "team") if latest else [],
+        by_manager=dashboard.results_by(latest, "manager") if latest else [],
+        late=dashboard.late_evaluations(now), consistency=consistency,
+        complaint_ages=dashboard.complaints_by_age(now.date()), now=now)

@@ -15,8 +15,9 @@ EXTRA = {
     "reviewer": set(),
     "manager": set(),
     "trainer": {"Course statistics", "Question banks", "Exams", "Results"},
-    "supervisor": {"Audit log"},
-    "admin": {"People", "Audit log", "Course statistics", "Question banks", "Exams", "Results"},
+    "supervisor": {"Supervision", "Audit log"},
+    "admin": {"People", "Supervision", "Audit log", "Course statistics", "Question banks",
+              "Exams", "Results"},
 }
 
 
