@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.assessments.models import AssessmentRecord, RecordState
-from app.auth.permissions import public
+from app.auth.models import User
+from app.auth.permissions import Permission, can, public
 from app.complaints.models import Complaint
 from app.database import utcnow
 from app.evaluations.services import queue
 from app.extensions import db
+from app.oversight import archive as archive_service
 
 bp = Blueprint("main", __name__)
 
@@ -42,3 +44,15 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/people/<int:person_id>/archive")
+def archive(person_id: int):
+    """§4.3: the person's archive, seen by them, their manager, supervisors and admins."""
+    person = db.session.get(User, person_id)
+    if person is None or not can(current_user, Permission.VIEW_PERSON, person):
+        abort(404)
+    items = archive_service.entries(person)
+    return render_template("oversight/archive.html", person=person,
+                           groups=archive_service.by_period(items),
+                           own=person.id == current_user.id)
