@@ -273,6 +273,18 @@ def _commit_keeping_objects() -> None:
             session.expire_on_commit = expire
 
 
+def rehearse(step):
+    """Run ``step`` inside a savepoint that is always rolled back (an import's dry run):
+    it sees and reports everything the real run would do, and changes nothing."""
+    from app.extensions import db
+
+    savepoint = db.session.begin_nested()
+    try:
+        return step()
+    finally:
+        savepoint.rollback()
+
+
 def insert_ignoring_duplicates(model, **values) -> None:
     """INSERT a row unless one with the same unique key exists (SQLite and PostgreSQL)."""
     from app.extensions import db

@@ -24,6 +24,7 @@ from app.banks.forms import (
 from app.banks.model import errors_only
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.banks.services import ImportRefused, import_banks
+from app.database import rehearse
 from app.extensions import db
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
@@ -176,12 +177,9 @@ def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None,
               "questions": sum(len(bank.questions) for bank in banks)}
     if result["errors"]:
         return result
-    savepoint = db.session.begin_nested()
     try:
-        result["changes"] = import_banks(banks, actor=current_user)
+        result["changes"] = rehearse(lambda: import_banks(banks, actor=current_user))
     except ImportRefused as refused:
         result["errors"] = refused.issues
         result["issues"] = issues + refused.issues
-    finally:
-        savepoint.rollback()
     return result

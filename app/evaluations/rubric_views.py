@@ -17,6 +17,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
 from app.auth.permissions import Permission, require
+from app.database import rehearse
 from app.evaluations.models import Rubric as RubricRow
 from app.evaluations.models import RubricVersion
 from app.evaluations.rubric_format import KINDS, errors_only, read_rubric_file
@@ -173,14 +174,11 @@ def _dry_run(files: list[tuple[str, bytes]]) -> dict:
               "criteria": sum(len(rubric.criteria) for rubric in rubrics)}
     if result["errors"]:
         return result
-    savepoint = db.session.begin_nested()
     try:
-        result["report"] = import_rubrics(rubrics, actor=current_user)
+        result["report"] = rehearse(lambda: import_rubrics(rubrics, actor=current_user))
     except ImportRefused as refused:
         result["errors"] = refused.issues
         result["issues"] = issues + refused.issues
-    finally:
-        savepoint.rollback()
     return result
 
 
