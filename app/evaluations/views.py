@@ -7,12 +7,10 @@ may not see answers 404, so IDs reveal nothing.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -25,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from app import uploads
 from app.auth.models import Role, User, UserRole
 from app.auth.permissions import Permission, can, ensure, require
 from app.database import utcnow
@@ -318,7 +317,7 @@ def attach(evaluation_id: int):
     form = EvidenceForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(evidence.MAX_BYTES + 1)
+        data = upload.read(uploads.MAX_BYTES + 1)
         carry_out(lambda: evidence.attach(evaluation, upload.filename or "", data,
                                           current_user),
                   svc.EvaluationRefused, _("File attached."))
@@ -333,13 +332,7 @@ def download(evaluation_id: int, file_id: int):
     stored = db.session.get(EvidenceFile, file_id)
     if stored is None or stored.evaluation_id != evaluation.id:
         abort(404)
-    response = Response(stored.data, mimetype=stored.media_type)
-    # Always a download: nothing uploaded is ever rendered on the app's origin.
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(stored.filename)}")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.download(stored.data, stored.filename, stored.media_type)
 
 
 @bp.app_template_global()

@@ -27,8 +27,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from app.auth.audience import AUDIENCES, AudienceChoice, AudienceError
+from app.auth.audience import resolve as resolve_audience
 from app.auth.models import Team, User
 from app.content.markdown import MarkdownTooLarge, render_markdown
 from app.exams import builder_rules as rules
@@ -44,7 +45,6 @@ __all__ = ["AUDIENCES", "COMBINE_MODES", "FROZEN_FIELDS", "REVIEW_TIMES", "Audie
            "publish_exam", "remove_accommodation", "set_accommodation", "unpublish_exam",
            "update_exam"]
 
-AUDIENCES = ("everyone", "teams", "people")
 COMBINE_MODES = ("highest", "last")
 REVIEW_TIMES = ("after_submit", "after_close")
 MAX_TIME_LIMIT = 600
@@ -76,15 +76,6 @@ class ExamSettings:
     @classmethod
     def of(cls, exam: Exam) -> ExamSettings:
         return cls(**{f.name: getattr(exam, f.name) for f in fields(cls)})
-
-
-@dataclass(frozen=True)
-class AudienceChoice:
-    """Who may sit the exam: everyone, the chosen teams, or the named people."""
-
-    kind: str = "everyone"
-    team_ids: tuple[int, ...] = ()
-    emails: tuple[str, ...] = ()
 
 
 # --- Settings ------------------------------------------------------------------------------
@@ -143,41 +134,15 @@ def _apply(exam: Exam, settings: ExamSettings) -> dict[str, tuple]:
 
 
 # --- Audience ------------------------------------------------------------------------------
-def _people(emails: tuple[str, ...]) -> list[User]:
-    wanted = {email.strip().lower() for email in emails if email.strip()}
-    if not wanted:
-        raise BuilderError(_("Enter at least one email address."), "people")
-    found = db.session.execute(sa.select(User).where(
-        sa.func.lower(User.email).in_(sorted(wanted)))).scalars().all()
-    unknown = sorted(wanted - {user.email.lower() for user in found})
-    if unknown:
-        raise BuilderError(ngettext("No account has the email %(emails)s.",
-                                    "No accounts have the emails %(emails)s.",
-                                    len(unknown), emails=", ".join(unknown)), "people")
-    return sorted(found, key=lambda user: user.email)
-
-
-def _teams(team_ids: tuple[int, ...]) -> list[Team]:
-    found = db.session.execute(sa.select(Team).where(
-        Team.id.in_(list(team_ids)))).scalars().all() if team_ids else []
-    if not found or len(found) != len(set(team_ids)):
-        raise BuilderError(_("Choose at least one existing team."), "teams")
-    return sorted(found, key=lambda team: team.name)
-
-
 def _audience_rows(choice: AudienceChoice) -> tuple[list[ExamAudience], dict]:
     """The rows a choice stands for, and how the audit log describes it."""
-    if choice.kind == "teams":
-        teams = _teams(choice.team_ids)
-        return ([ExamAudience(team_id=t.id) for t in teams],
-                {"audience": "teams", "teams": [t.name for t in teams]})
-    if choice.kind == "people":
-        people = _people(choice.emails)
-        return ([ExamAudience(user_id=u.id) for u in people],
-                {"audience": "people", "people": [u.email for u in people]})
-    if choice.kind != "everyone":
-        raise BuilderError(_("Choose one of the listed options."), "audience")
-    return [], {"audience": "everyone"}
+    try:
+        resolved = resolve_audience(choice)
+    except AudienceError as error:
+        raise BuilderError(str(error), error.field) from error
+    rows = ([ExamAudience(team_id=t.id) for t in resolved.teams]
+            + [ExamAudience(user_id=u.id) for u in resolved.people])
+    return rows, resolved.describe()
 
 
 def audience_of(exam: Exam) -> AudienceChoice:
