@@ -60,6 +60,7 @@ def register_models() -> None:
     from app.evaluations import models as _evaluations  # noqa: F401
     from app.exams import models as _exams  # noqa: F401
     from app.oversight import models as _oversight  # noqa: F401
+    from app.training import models as _training  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from app.exams.views import bp as exams_bp
     from app.main.views import bp as main_bp
     from app.oversight.views import bp as oversight_bp
+    from app.training.views import bp as training_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -90,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(assessments_bp)
     app.register_blueprint(complaints_bp)
+    app.register_blueprint(training_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

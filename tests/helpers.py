@@ -67,3 +67,10 @@ def post_form(client, path: str, data: dict | None = None, token_from: str | Non
     data = dict(data or {})
     data["csrf_token"] = csrf_token(client, token_from or path)
     return client.post(path, data=data, **kwargs)
+
+
+def switch_to(client, person: Person):
+    """Sign out whoever is signed in on this client, then sign ``person`` in."""
+    if client.get("/login").status_code == 302:
+        post_form(client, "/logout", token_from="/")
+    return login(client, person)

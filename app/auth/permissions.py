@@ -45,6 +45,11 @@ class Permission(enum.StrEnum):
     SUPERVISE = "oversight.supervise"
     VIEW_COMPLAINT = "complaint.view"
     DECIDE_CHANGE = "assessment.change.decide"
+    MANAGE_TRAINING_PLAN = "training.manage"
+    READ_TRAINING = "training.read"
+    # Object permissions on one training need or certificate
+    VIEW_NEED = "training.need.view"
+    VIEW_CERTIFICATE = "training.certificate.view"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -74,6 +79,12 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.HANDLE_COMPLAINTS: frozenset({Role.SUPERVISOR}),
     # §4.1: the supervision dashboard.
     Permission.SUPERVISE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # §2.1, §2.2: trainers turn needs into the annual plan and run it.
+    Permission.MANAGE_TRAINING_PLAN: frozenset({Role.TRAINER, Role.ADMIN}),
+    # Every need, attendance list, certificate and the plan's execution.
+    Permission.READ_TRAINING: frozenset({Role.TRAINER, Role.SUPERVISOR, Role.ADMIN}),
+    Permission.VIEW_NEED: frozenset({Role.TRAINER, Role.SUPERVISOR, Role.ADMIN}),
+    Permission.VIEW_CERTIFICATE: frozenset({Role.TRAINER, Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -191,6 +202,12 @@ def _may_view_complaint(user: User, complaint) -> bool:
         or Role.SUPERVISOR in user.roles
 
 
+def _may_view_own_training(user: User, obj) -> bool:
+    """A need or certificate: its person and their manager (besides the role grant)."""
+    person = obj.author if hasattr(obj, "author_id") else obj.person
+    return person.id == user.id or person.manager_id == user.id
+
+
 # Object rules widen a role grant for a particular object; the role grant
 # always applies too (the evaluation and record rules have none).
 OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
@@ -205,6 +222,8 @@ OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.FOLLOW_UP_RECORD: _may_follow_up,
     Permission.DECIDE_CHANGE: _may_decide_change,
     Permission.VIEW_COMPLAINT: _may_view_complaint,
+    Permission.VIEW_NEED: _may_view_own_training,
+    Permission.VIEW_CERTIFICATE: _may_view_own_training,
 }
 
 

@@ -25,6 +25,8 @@ NAV_ITEMS: list[NavItem] = [
             _l("Self-study courses on products, industry, technology, skills and qualities.")),
     NavItem("courses.my_learning", _l("My learning"), None,
             _l("Courses you have started and completed, with your progress.")),
+    NavItem("training.plan", _l("Training plan"), None,
+            _l("The year's courses, seminars and practice; submit your training needs.")),
     NavItem("evaluations.index", _l("Evaluations"), None,
             _l("Demonstrations, interviews and project reviews: what you review, what is "
                "about you.")),

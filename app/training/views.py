@@ -1,0 +1,341 @@
+"""The annual training plan, training needs, attendance and certificates (/training)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app import uploads
+from app.assessments.forms import ActionForm
+from app.auth.models import Team, User
+from app.auth.permissions import Permission, can, require
+from app.courses.forms import AREA_LABELS
+from app.courses.models import Course
+from app.database import utcnow
+from app.extensions import db
+from app.main.actions import carry_out
+from app.training import execution as plan_execution
+from app.training import services as svc
+from app.training.forms import (
+    ATTENDANCE_LABELS,
+    DELIVERY_LABELS,
+    NEED_STATE_LABELS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    AnswerNeedForm,
+    CertificateForm,
+    ItemForm,
+    NeedForm,
+    StatusForm,
+)
+from app.training.models import Certificate, ItemStatus, NeedState, PlanItem, TrainingNeed
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"delivery_label": lambda d: DELIVERY_LABELS.get(d, d),
+            "plan_status_label": lambda s: STATUS_LABELS.get(s, s),
+            "need_state_label": lambda s: NEED_STATE_LABELS.get(s, s),
+            "need_reason_label": lambda r: REASON_LABELS.get(r, r),
+            "urgency_label": lambda u: URGENCY_LABELS.get(u, u),
+            "attendance_label": lambda a: ATTENDANCE_LABELS.get(a, a),
+            "need_area_label": lambda a: AREA_LABELS.get(a, _("Other"))}
+
+
+def _year() -> int:
+    year = request.args.get("year", type=int)
+    return year if year and 2000 <= year <= 2100 else utcnow().year
+
+
+@bp.route("/")
+def plan():
+    """The year's plan for everyone to read; what is for the person is marked."""
+    year = _year()
+    items = svc.plan_of(year)
+    for_me = {item.id for item in items if svc.is_for(item, current_user)}
+    return render_template("training/plan.html", year=year, years=svc.years(), items=items,
+                           for_me=for_me, needs=svc.mine(current_user))
+
+
+# -- needs ------------------------------------------------------------------------------
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+def new_need():
+    form = NeedForm()
+    this_year = utcnow().year
+    form.year.choices = [SelectChoice(this_year, str(this_year)),
+                         SelectChoice(this_year + 1, str(this_year + 1))]
+    if not svc.has_reports(current_user):
+        del form.for_team
+    if form.validate_on_submit():
+        try:
+            need = svc.submit_need(current_user, form.values())
+        except svc.TrainingRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: the trainers will answer it in the training plan."), "success")
+            return redirect(url_for("training.need", need_id=need.id))
+    return render_template("training/new_need.html", form=form)
+
+
+def _need(need_id: int) -> TrainingNeed:
+    need = db.session.get(TrainingNeed, need_id)
+    if need is None or not can(current_user, Permission.VIEW_NEED, need):
+        abort(404)
+    return need
+
+
+def _answer_form(need: TrainingNeed) -> AnswerNeedForm:
+    form = AnswerNeedForm()
+    form.item.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(i.id, f"{i.starts_on.isoformat()} · {i.title}")
+        for i in svc.plan_of(need.year) if i.status != ItemStatus.CANCELLED]
+    if request.method == "GET":
+        form.item.data = need.plan_item_id or 0
+    return form
+
+
+@bp.route("/needs/<int:need_id>")
+def need(need_id: int):
+    need = _need(need_id)
+    answering = can(current_user, Permission.MANAGE_TRAINING_PLAN)
+    return render_template("training/need.html", need=need, answering=answering,
+                           form=_answer_form(need) if answering else None)
+
+
+@bp.route("/needs/<int:need_id>/answer", methods=["POST"])
+@require(Permission.MANAGE_TRAINING_PLAN)
+def answer_need(need_id: int):
+    need = _need(need_id)
+    form = _answer_form(need)
+    if form.validate_on_submit():
+        item = db.session.get(PlanItem, form.item.data) if form.item.data else None
+        if item is not None and item.year != need.year:
+            item = None
+        carry_out(lambda: svc.answer_need(need, current_user, action=form.action.data,
+                                          item=item, response=form.response.data),
+                  svc.TrainingRefused, _("Saved."))
+    else:
+        flash(_("Choose an answer from the list."), "error")
+    return redirect(url_for("training.need", need_id=need.id))
+
+
+@bp.route("/needs")
+@require(Permission.READ_TRAINING)
+def needs():
+    """Every need of a year, grouped by area and counted by reason (§2.1)."""
+    year = _year()
+    state = request.args.get("state", "")
+    state = state if state in NEED_STATE_LABELS else ""
+    all_needs = svc.needs_of_year(year)
+    shown = [n for n in all_needs if not state or n.state == state]
+    return render_template("training/needs.html", year=year, years=svc.years(), state=state,
+                           groups=svc.grouped(all_needs), needs=shown,
+                           reasons=list(REASON_LABELS))
+
+
+# -- plan items -------------------------------------------------------------------------
+
+
+def _item_form(item: PlanItem | None) -> ItemForm:
+    form = ItemForm(obj=item) if item is not None and request.method == "GET" else ItemForm()
+    courses = db.session.execute(sa.select(Course).where(Course.retired_at.is_(None))
+                                 .order_by(Course.title)).scalars().all()
+    form.course_id.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, c.title)
+                                                        for c in courses]
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in db.session.execute(
+        sa.select(Team).order_by(Team.name)).scalars()]
+    if item is None:
+        year = (form.starts_on.data.year if form.starts_on.data else _year())
+        form.needs.choices = [SelectChoice(n.id, f"{need_area_label(n.area)} · {n.topic}")
+                              for n in svc.needs_of_year(year, NeedState.SUBMITTED)]
+        if request.method == "GET" and request.args.get("need", type=int):
+            form.needs.data = [request.args.get("need", type=int)]
+    else:
+        del form.needs
+        if request.method == "GET":
+            resolved = svc.audience_of(item)
+            form.course_id.data = item.course_id or 0
+            form.teams.data = [t.id for t in resolved.teams]
+            form.people.data = "\n".join(u.email for u in resolved.people)
+    return form
+
+
+def need_area_label(area: str) -> str:
+    return str(AREA_LABELS.get(area, _("Other")))
+
+
+def _flash_refusal(form: ItemForm, refused: svc.TrainingRefused) -> None:
+    db.session.rollback()
+    if refused.field and refused.field in form:
+        form[refused.field].errors = [*form[refused.field].errors, str(refused)]
+    flash(str(refused), "error")
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@require(Permission.MANAGE_TRAINING_PLAN)
+def new_item():
+    form = _item_form(None)
+    if form.validate_on_submit():
+        chosen = [db.session.get(TrainingNeed, i) for i in form.needs.data or []]
+        try:
+            item = svc.create_item(form.values(), form.audience_choice(), current_user,
+                                   [n for n in chosen if n is not None])
+        except svc.TrainingRefused as refused:
+            _flash_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash(_("Added to the %(year)d plan.", year=item.year), "success")
+            return redirect(url_for("training.item", item_id=item.id))
+    return render_template("training/item_form.html", form=form, item=None)
+
+
+def _item(item_id: int) -> PlanItem:
+    item = db.session.get(PlanItem, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@require(Permission.MANAGE_TRAINING_PLAN)
+def edit_item(item_id: int):
+    item = _item(item_id)
+    form = _item_form(item)
+    if form.validate_on_submit():
+        try:
+            svc.update_item(item, form.values(), form.audience_choice(), current_user)
+        except svc.TrainingRefused as refused:
+            _flash_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("training.item", item_id=item.id))
+    return render_template("training/item_form.html", form=form, item=item)
+
+
+@bp.route("/items/<int:item_id>")
+def item(item_id: int):
+    """An item: what, when, for whom; attendance or completion; certificates."""
+    item = _item(item_id)
+    managing = can(current_user, Permission.MANAGE_TRAINING_PLAN)
+    reading = can(current_user, Permission.READ_TRAINING)
+    figures = plan_execution.execution([item], item.year).items[0]
+    marks = svc.recorded_attendance(item)
+    people = svc.members(item) if reading and item.sessions else []
+    if reading:  # people marked but no longer in the audience stay listed
+        listed = {p.id for p in people}
+        people += [db.session.get(User, uid) for uid in marks if uid not in listed]
+    certificates = svc.certificates(item, None if reading else current_user)
+    status_form = None
+    if managing:
+        status_form = StatusForm()
+        status_form.status.choices = [SelectChoice(s, STATUS_LABELS[s])
+                                      for s in svc.NEXT_STATUS[ItemStatus(item.status)]]
+    certificate_form = _certificate_form(item, marks, managing)
+    return render_template(
+        "training/item.html", item=item, figures=figures, marks=marks, people=people,
+        audience=svc.audience_of(item), for_me=svc.is_for(item, current_user),
+        my_mark=marks.get(current_user.id), needs=svc.needs_of_item(item),
+        certificates=certificates, managing=managing, reading=reading,
+        status_form=status_form, certificate_form=certificate_form, action_form=ActionForm(),
+        today=utcnow().date())
+
+
+def _certificate_form(item: PlanItem, marks: dict, managing: bool) -> CertificateForm | None:
+    """Trainers attach for any attendee; an attendee for themselves."""
+    if item.delivery != "external":
+        return None
+    attended = [uid for uid, mark in marks.items() if mark.status == "attended"]
+    if not managing:
+        attended = [uid for uid in attended if uid == current_user.id]
+    if not attended:
+        return None
+    form = CertificateForm()
+    people = db.session.execute(sa.select(User).where(User.id.in_(attended))
+                                .order_by(User.display_name)).scalars()
+    form.person.choices = [SelectChoice(p.id, p.display_name) for p in people]
+    return form
+
+
+@bp.route("/items/<int:item_id>/status", methods=["POST"])
+@require(Permission.MANAGE_TRAINING_PLAN)
+def set_status(item_id: int):
+    item = _item(item_id)
+    form = StatusForm()
+    form.status.choices = [SelectChoice(s, STATUS_LABELS[s]) for s in STATUS_LABELS]
+    if form.validate_on_submit():
+        carry_out(lambda: svc.set_status(item, form.status.data, current_user, form.note.data),
+                  svc.TrainingRefused, _("Saved."))
+    else:
+        flash(_("Choose a status from the list."), "error")
+    return redirect(url_for("training.item", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/attendance", methods=["POST"])
+@require(Permission.MANAGE_TRAINING_PLAN)
+def attendance(item_id: int):
+    """One form for the whole list: a mark (or none) and a note per person."""
+    item = _item(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    marks, notes = {}, {}
+    for key, value in request.form.items():
+        prefix, _sep, ident = key.partition("-")
+        if ident.isdigit() and prefix == "mark":
+            marks[int(ident)] = value
+        elif ident.isdigit() and prefix == "note":
+            notes[int(ident)] = value
+    carry_out(lambda: svc.record_attendance(item, marks, current_user, notes),
+              svc.TrainingRefused,
+              lambda changed: _("Attendance saved (%(num)d changed).", num=changed))
+    return redirect(url_for("training.item", item_id=item.id) + "#attendance")
+
+
+@bp.route("/items/<int:item_id>/certificates", methods=["POST"])
+def attach_certificate(item_id: int):
+    item = _item(item_id)
+    form = _certificate_form(item, svc.recorded_attendance(item),
+                             can(current_user, Permission.MANAGE_TRAINING_PLAN))
+    if form is None:
+        abort(403)
+    if form.validate_on_submit():
+        person = db.session.get(User, form.person.data)
+        upload = form.file.data
+        data = upload.read(uploads.MAX_BYTES + 1)
+        carry_out(lambda: svc.attach_certificate(item, person, upload.filename or "", data,
+                                                 current_user),
+                  svc.TrainingRefused, _("Certificate attached."))
+    else:
+        flash(_("Choose the attendee and the file."), "error")
+    return redirect(url_for("training.item", item_id=item.id) + "#certificates")
+
+
+@bp.route("/certificates/<int:certificate_id>")
+def certificate(certificate_id: int):
+    stored = db.session.get(Certificate, certificate_id)
+    if stored is None or not can(current_user, Permission.VIEW_CERTIFICATE, stored):
+        abort(404)
+    return uploads.download(stored.data, stored.filename, stored.media_type)
+
+
+# -- execution --------------------------------------------------------------------------
+
+
+@bp.route("/execution")
+@require(Permission.READ_TRAINING)
+def execution():
+    """§2.2, §4.1: planned against delivered, attendance and completion, for a year."""
+    year = _year()
+    figures = plan_execution.execution(svc.plan_of(year), year)
+    return render_template("training/execution.html", year=year, years=svc.years(),
+                           figures=figures, chart=plan_execution.chart(figures.by_delivery))
