@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from app.assessments import services as assessments
 from app.assessments.models import AssessmentPeriod, PeriodState
 from app.auth import services
+from app.auth.audience import AudienceChoice
 from app.auth.models import Role, User
 from app.banks.model import errors_only
 from app.banks.models import Question, QuestionBank
@@ -20,6 +21,7 @@ from app.banks.readers import read_files
 from app.banks.services import import_banks
 from app.content.markdown import render_markdown
 from app.courses.cli import default_courses_dir
+from app.courses.models import Course
 from app.courses.sync import sync_courses
 from app.database import utcnow
 from app.evaluations import services as evaluations
@@ -28,6 +30,8 @@ from app.evaluations.rubric_format import check_rubrics
 from app.evaluations.rubrics import ImportRefused, current_version, import_rubrics, rubric_by_id
 from app.exams.models import Exam, ExamRule
 from app.extensions import db
+from app.training import services as training
+from app.training.models import PlanItem
 
 demo_cli = AppGroup("demo", help="Demo accounts and sample content for trying the app.")
 
@@ -75,6 +79,7 @@ def load():
     exam = load_demo_exam()
     evaluations = load_demo_evaluations()
     period = load_demo_period()
+    training = load_demo_training()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
@@ -87,6 +92,7 @@ def load():
     click.echo(f"Demo exam: {exam}.")
     click.echo(f"Demo evaluations: {evaluations}.")
     click.echo(f"Demo assessment period: {period}.")
+    click.echo(f"Demo training plan: {training}.")
 
 
 DEMO_EXAM_TITLE = "Quarterly knowledge check (demo)"
@@ -222,3 +228,52 @@ def load_demo_period() -> str:
         services.user_by_email("manager@example.com"))
     period.state = PeriodState.OPEN
     return f"{name} created and open"
+
+
+def load_demo_training() -> str:
+    """This year's plan with needs, a delivered session with attendance, an online course
+    and an external seminar (created once)."""
+    today = utcnow().date()
+    if db.session.execute(sa.select(PlanItem.id).where(PlanItem.year == today.year)).first():
+        return "already there"
+    trainer = services.user_by_email("trainer@example.com")
+    learner = services.user_by_email("learner@example.com")
+    reviewer = services.user_by_email("reviewer@example.com")
+    manager = services.user_by_email("manager@example.com")
+
+    def on(days: int) -> date:  # a day of this year, near today
+        return min(max(today + timedelta(days=days), date(today.year, 1, 1)),
+                   date(today.year, 12, 31))
+
+    def need(author, topic, area, reason, urgency="normal", for_team=False):
+        return training.submit_need(author, training.NeedInput(
+            year=today.year, area=area, topic=topic, reason=reason, urgency=urgency,
+            details="", for_team=for_team))
+
+    competitors = need(learner, "竞品对比：怎样回答客户的比较问题", "industry", "customer", "high")
+    need(reviewer, "Storytelling in product demonstrations", "demonstration", "business")
+    need(manager, "Kubernetes basics for the whole team", "technical", "technology",
+         for_team=True)
+    briefing = training.create_item(training.ItemInput(
+        title="Competitor briefing 竞品分析", area="industry", delivery="internal",
+        starts_on=on(-7), ends_on=on(-7), provider="Zhang Min 张敏", location="Room 3 / 三号会议室",
+        description="How our products compare, and **how to answer** the questions customers "
+                    "ask about competitors."), AudienceChoice(), trainer, [competitors])
+    training.record_attendance(briefing, {learner.id: "attended", reviewer.id: "excused"},
+                               trainer, {reviewer.id: "At a customer site"})
+    training.set_status(briefing, "delivered", trainer)
+    course = db.session.execute(sa.select(Course).where(
+        Course.slug == "skyline-datahub-essentials")).scalar()
+    if course is not None:
+        training.create_item(training.ItemInput(
+            title="Skyline DataHub essentials (online)", area=course.area, delivery="online",
+            starts_on=on(-30), ends_on=on(30), course_id=course.id), AudienceChoice(), trainer)
+    training.create_item(training.ItemInput(
+        title="Cloud Expo seminar", area="technical", delivery="external", starts_on=on(14),
+        ends_on=on(15), provider="Cloud Expo Shanghai"),
+        AudienceChoice("people", (), (learner.email,)), trainer)
+    training.create_item(training.ItemInput(
+        title="Practice: pilot project with a bank", area="project-management",
+        delivery="practice", starts_on=on(20), ends_on=on(35), provider="Chen Jie 陈杰"),
+        AudienceChoice(), trainer)
+    return f"{today.year} plan created"

@@ -19,6 +19,8 @@ from app.assessments.models import AssessmentPeriod, AssessmentRecord, PeriodSta
 from app.auth.models import Team, User
 from app.complaints.models import Complaint, ComplaintState
 from app.evaluations.models import Evaluation, EvaluationState
+from app.exams import exports as exam_results
+from app.exams.models import Attempt, Exam
 from app.extensions import db
 
 AGE_BUCKETS = ((7, "under_7"), (30, "under_30"), (None, "over_30"))
@@ -90,3 +92,28 @@ def complaints_by_age(today: date) -> dict[str, int]:
         days = (today - received).days
         ages[next(name for limit, name in AGE_BUCKETS if limit is None or days < limit)] += 1
     return {name: ages[name] for _, name in AGE_BUCKETS}
+
+
+@dataclass(frozen=True)
+class QuestionFlag:
+    exam: Exam
+    question_id: str
+    stem_html: str
+    facility: float | None
+    discrimination: float
+
+
+def question_flags(exams: int = 5) -> list[QuestionFlag]:
+    """Questions with negative discrimination in the most recent exams that have finished
+    attempts (item analysis is a few queries per exam, so only the latest few are read)."""
+    recent = db.session.execute(
+        sa.select(Exam).where(Exam.id.in_(
+            sa.select(Attempt.exam_id).where(Attempt.state.in_(exam_results.COUNTED_STATES))))
+        .order_by(Exam.closes_at.desc(), Exam.id.desc()).limit(exams)).scalars().all()
+    flags = []
+    for exam in recent:
+        for question in exam_results.question_statistics(exam_results.result_rows(exam)):
+            if question.negative:
+                flags.append(QuestionFlag(exam, question.question_id, question.stem_html,
+                                          question.facility, question.discrimination))
+    return flags

@@ -101,5 +101,6 @@ def test_demo_load_is_idempotent(app, runner, tmp_path):
     assert "Sample question banks: 1 (1 added or changed)" in first.output
     assert "Sample question banks: 1 (0 added or changed)" in second.output
     assert "Demo exam: created." in first.output and "Demo exam: already there." in second.output
+    assert "plan created." in first.output and "plan: already there." in second.output
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 6

@@ -10,8 +10,11 @@ from app.complaints.models import Complaint
 from app.database import utcnow
 from app.evaluations.models import Evaluation
 from app.extensions import db
+from app.training import services as svc
 from tests.evaluations.builders import schedule, user
+from tests.exams.test_results_pages import results  # noqa: F401 - a fixture
 from tests.helpers import login
+from tests.training.builders import item
 
 
 def test_the_dashboard_shows_progress_results_lateness_and_complaint_ages(
@@ -41,8 +44,25 @@ def test_the_dashboard_shows_progress_results_lateness_and_complaint_ages(
     html = client.get("/oversight/supervision").get_data(as_text=True)
     progress = html.split("Assessment progress")[1].split("</table>")[0]
     assert "2026 Q4" in progress and ">1<" in progress  # one covered, one published
-    results = html.split("Results in 2026 Q4")[1].split("Late evaluations")[0]
-    assert "East" in results and "Chen Jie" in results and "85.00" in results
+    by_group = html.split("Results in 2026 Q4")[1].split("Late evaluations")[0]
+    assert "East" in by_group and "Chen Jie" in by_group and "85.00" in by_group
     assert "Li Wei · Product demonstration" in html
     ages = html.split("by age")[1]
     assert "<dt>30 days or more</dt><dd>1</dd>" in ages
+
+
+def test_the_dashboard_flags_questions_and_shows_the_years_plan_execution(
+        app, client, make_user, results):  # noqa: F811 - the imported fixture
+    trainer, supervisor = make_user("trainer"), make_user("supervisor")
+    with app.app_context():
+        session = item(trainer)
+        svc.set_status(session, "delivered", user(trainer))
+        item(trainer, title="Not yet")
+        db.session.commit()
+    login(client, supervisor)
+    html = client.get("/oversight/supervision").get_data(as_text=True)
+    flags = html[html.index('data-testid="question-flags"'):].split("</table>")[0]
+    assert "RQ-4" in flags and "RQ-1" not in flags and "Exam A" in flags
+    assert "/exam-results/" not in flags  # supervisors read the flag, not the marking pages
+    assert 'data-testid="plan-planned">2<' in html
+    assert 'data-testid="plan-delivered">1<' in html
