@@ -1,11 +1,11 @@
-"""Home page and the health check."""
+"""Home page, the health check and each person's archive."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,6 +17,8 @@ from app.database import utcnow
 from app.evaluations.services import queue
 from app.extensions import db
 from app.oversight import archive as archive_service
+from app.oversight.archive_pdf import archive_pdf as build_archive_pdf
+from app.training import services as training
 
 bp = Blueprint("main", __name__)
 
@@ -31,7 +33,8 @@ def home():
         Complaint.author_id == current_user.id,
         Complaint.closed_on >= utcnow().date() - timedelta(days=30))).scalars().all()
     return render_template("main/home.html", records_to_read=records,
-                           reviews_owed=len(queue(current_user)), answered=answered)
+                           reviews_owed=len(queue(current_user)), answered=answered,
+                           training=training.upcoming_for(current_user))
 
 
 @bp.route("/healthz")
@@ -46,13 +49,31 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-@bp.route("/people/<int:person_id>/archive")
-def archive(person_id: int):
-    """§4.3: the person's archive, seen by them, their manager, supervisors and admins."""
+def _viewable_person(person_id: int) -> User:
+    """§4.3: the person's archive is seen by them, their manager, supervisors and admins;
+    anyone else gets "not found"."""
     person = db.session.get(User, person_id)
     if person is None or not can(current_user, Permission.VIEW_PERSON, person):
         abort(404)
+    return person
+
+
+@bp.route("/people/<int:person_id>/archive")
+def archive(person_id: int):
+    """§4.3: the person's archive, by assessment period."""
+    person = _viewable_person(person_id)
     items = archive_service.entries(person)
     return render_template("oversight/archive.html", person=person,
                            groups=archive_service.by_period(items),
                            own=person.id == current_user.id)
+
+
+@bp.route("/people/<int:person_id>/archive.pdf")
+def archive_pdf(person_id: int):
+    """§4.3: the same archive as a PDF to print and file."""
+    person = _viewable_person(person_id)
+    groups = archive_service.by_period(archive_service.entries(person))
+    response = Response(build_archive_pdf(person, groups, utcnow()), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="archive-{person.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

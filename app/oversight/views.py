@@ -1,26 +1,37 @@
-"""Browsing the audit log (§4.1: the supervision group reads everything)."""
+"""The supervision group's pages (§4.1: it reads everything): the audit log, the
+supervision dashboard and everyone's archives (§4.3)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from app.assessments.models import AssessmentPeriod
 from app.auth.models import User
 from app.auth.permissions import Permission, require
 from app.database import utcnow
 from app.evaluations import services as evaluations
+from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
-from app.oversight import dashboard
+from app.oversight import archive, archive_exports, archive_labels, dashboard
 from app.oversight.models import AuditEntry
+from app.training import execution as plan_execution
+from app.training import services as training
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {"archive_kind_label": archive_labels.kind_label,
+            "archive_status_label": archive_labels.status_label}
 
 
 class AuditFilterForm(FlaskForm):
@@ -76,7 +87,8 @@ def audit_log():
 @require(Permission.SUPERVISE)
 def supervision():
     """§4.1: assessment progress, results by team and manager, late evaluations,
-    reviewer consistency and complaints by age, on one page."""
+    reviewer consistency, complaints by age, question flags and the year's training plan
+    execution, on one page."""
     now = utcnow()
     progress = dashboard.period_progress()
     latest = next((p.period for p in progress if p.states), None)
@@ -87,4 +99,31 @@ def supervision():
         by_team=dashboard.results_by(latest, "team") if latest else [],
         by_manager=dashboard.results_by(latest, "manager") if latest else [],
         late=dashboard.late_evaluations(now), consistency=consistency,
-        complaint_ages=dashboard.complaints_by_age(now.date()), now=now)
+        complaint_ages=dashboard.complaints_by_age(now.date()), now=now,
+        question_flags=dashboard.question_flags(),
+        plan=plan_execution.execution(training.plan_of(now.year), now.year))
+
+
+@bp.route("/archives")
+@require(Permission.VIEW_PERSON)
+def archives():
+    """§4.3: every period's archive as a file, and each active person's archive page."""
+    return render_template("oversight/archives.html", periods=archive.periods(),
+                           people=archive.active_people())
+
+
+@bp.route("/archive/<int:period_id>.csv", defaults={"kind": "csv"})
+@bp.route("/archive/<int:period_id>.xlsx", defaults={"kind": "xlsx"})
+@require(Permission.VIEW_PERSON)
+def archive_export(period_id: int, kind: str):
+    """§4.3: everyone's archive entries dated within one period, as CSV or Excel."""
+    period = db.get_or_404(AssessmentPeriod, period_id)
+    if kind == "csv":
+        data, mimetype = archive_exports.period_csv(period), "text/csv"
+    else:
+        data, mimetype = archive_exports.period_xlsx(period), XLSX_TYPE
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="archive-period-{period.id}.{kind}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response

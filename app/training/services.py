@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -304,6 +304,19 @@ def is_for(item: PlanItem, person: User) -> bool:
               else PlanAudience.user_id == person.id)
     return db.session.execute(sa.select(sa.exists().where(
         PlanAudience.item_id == item.id, clause))).scalar()
+
+
+def upcoming_for(person: User, days: int = 30) -> list[PlanItem]:
+    """Items for the person, not cancelled, running now or starting within ``days``."""
+    today = utcnow().date()
+    named = sa.exists().where(PlanAudience.item_id == PlanItem.id, sa.or_(
+        PlanAudience.user_id == person.id,
+        sa.and_(PlanAudience.team_id.is_not(None), PlanAudience.team_id == person.team_id)))
+    return list(db.session.execute(sa.select(PlanItem).where(
+        PlanItem.status != ItemStatus.CANCELLED, PlanItem.ends_on >= today,
+        PlanItem.starts_on <= today + timedelta(days=days),
+        sa.or_(PlanItem.audience == "everyone", named))
+        .order_by(PlanItem.starts_on, PlanItem.id)).scalars())
 
 
 def plan_of(year: int) -> list[PlanItem]:

@@ -8,7 +8,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from app.auth.audience import AudienceChoice
 from app.extensions import db
+from app.training import services as svc
 from app.training.models import Attendance, Certificate, PlanItem, TrainingNeed
 from tests.evaluations.builders import user
 from tests.helpers import post_form, switch_to
@@ -135,7 +137,6 @@ def test_an_attendee_files_their_certificate_which_only_the_right_people_downloa
         app, client, people):
     with app.app_context():
         seminar = item(people["trainer"], title="Cloud summit", delivery="external")
-        from app.training import services as svc
         svc.record_attendance(seminar, {people["learner"].id: "attended"},
                               user(people["trainer"]))
         seminar_id = seminar.id
@@ -171,3 +172,33 @@ def test_bad_input_names_the_field_and_keeps_what_was_typed(client, people):
         "people": "ghost@example.com"}).get_data(as_text=True)
     assert "An online item needs one of the app&#39;s courses." in html
     assert 'value="Product deep dive"' in html
+
+
+def test_the_home_page_lists_training_coming_up_for_the_person(app, client, people, make_user):
+    outsider = make_user("learner", team="West")
+    with app.app_context():
+        east = user(people["learner"]).team_id
+        item(people["trainer"], title="Objection clinic", starts_in=0,
+             choice=AudienceChoice("teams", (east,)))
+        dropped = item(people["trainer"], title="Dropped clinic", starts_in=0)
+        svc.set_status(dropped, "cancelled", user(people["trainer"]), "No room")
+        db.session.commit()
+    switch_to(client, people["learner"])
+    home = client.get("/").get_data(as_text=True)
+    assert "Training for you: Objection clinic" in home and "Dropped clinic" not in home
+    switch_to(client, outsider)
+    assert "Objection clinic" not in client.get("/").get_data(as_text=True)
+
+
+def test_an_items_description_is_sanitised_markdown(app, client, people):
+    switch_to(client, people["trainer"])
+    day = today().isoformat()
+    post_form(client, "/training/items/new", {
+        "title": "Safe", "area": "product", "delivery": "internal", "course_id": "0",
+        "starts_on": day, "ends_on": day, "audience": "everyone",
+        "description": "Hi <script>alert(1)</script> <img src=x onerror=alert(2)> *there*"})
+    with app.app_context():
+        stored = db.session.execute(sa.select(PlanItem)).scalar_one().id
+    page = client.get(f"/training/items/{stored}").get_data(as_text=True)
+    assert "<em>there</em>" in page
+    assert "<script>alert(1)" not in page and "onerror" not in page
