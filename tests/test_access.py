@@ -98,3 +98,16 @@ def test_public_pages_work_anonymously(client):
     assert client.get("/login").status_code == 200
     assert client.get("/healthz").status_code == 200
     assert client.get("/static/css/app.css").status_code == 200
+
+
+def test_every_form_post_without_a_csrf_token_is_refused(app, client, make_user):
+    """CSRF is checked before any view runs (CSRFProtect), so no view needs its own check."""
+    login(client, make_user(*[r.value for r in Role]))
+    checked = 0
+    for rule in _rules(app):
+        url = _url_for_rule(rule)
+        for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"anything": "1"})
+            assert response.status_code == 400, f"{method} {url} answered {response.status_code}"
+            checked += 1
+    assert checked >= 50  # the walk really walked

@@ -113,9 +113,12 @@ def _import_bank(source: Bank, source_format: str, who: str) -> BankChange:
         if question_id not in wanted and stored.retired_at is None:
             stored.retired_at = now  # never deleted: attempts refer to its versions
             change.counts["retired"] += 1
-    if change.status == "unchanged" and any(change.counts[k] for k in
-                                            ("added", "changed", "retired")):
-        change.status = "changed"
+    if any(change.counts[k] for k in ("added", "changed", "retired")):
+        # The stamp exam draws check (exams.attempts.banks_stamp): a question added,
+        # changed, retired or brought back must be seen by the next draw.
+        row.updated_at = now
+        if change.status == "unchanged":
+            change.status = "changed"
     db.session.flush()
     return change
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
-from app.banks.models import Question, QuestionVersion
+from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.database import UTCDateTime
 from app.exams.grading import grade
 from app.exams.models import (
@@ -170,12 +170,44 @@ def _current(*conditions, order_by=None) -> list[Served]:
 
 
 def _candidates(rule: ExamRule, rng: random.Random) -> list[Served]:
+    rows = _rule_rows(rule)
     if rule.kind == "fixed":
-        rows = _current(Question.question_id.in_(rule.question_ids))
-        order = {qid: i for i, qid in enumerate(rule.question_ids)}
-        return sorted(rows, key=lambda row: order[row.content["id"]])
-    rows = _current(*rule_filters(rule), order_by=Question.id)
+        return rows
     return rng.sample(rows, min(rule.count, len(rows)))
+
+
+# A thousand examinees starting at once would each read and decode the same question
+# versions. Each process keeps the rows a rule draws from, keyed by the rule and the
+# banks' stamp (read from the database on every draw, so an import anywhere is seen at
+# once); Served rows are never changed after they are made.
+_RULE_ROWS: dict[tuple, list[Served]] = {}
+_RULE_ROWS_LIMIT = 256
+
+
+def banks_stamp() -> tuple:
+    """Changes whenever an import adds, changes, retires or brings back a question."""
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(QuestionBank.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(QuestionVersion.id)).scalar_subquery())).one())
+
+
+def _rule_rows(rule: ExamRule) -> list[Served]:
+    """The current versions a rule draws from: in the rule's order (fixed) or by question."""
+    shape = ((rule.kind, tuple(rule.question_ids)) if rule.kind == "fixed" else
+             (rule.kind, rule.bank_pk, rule.difficulty, tuple(rule.tags)))
+    key = (banks_stamp(), *shape)
+    rows = _RULE_ROWS.get(key)
+    if rows is None:
+        if rule.kind == "fixed":
+            order = {qid: i for i, qid in enumerate(rule.question_ids)}
+            rows = sorted(_current(Question.question_id.in_(rule.question_ids)),
+                          key=lambda row: order[row.content["id"]])
+        else:
+            rows = _current(*rule_filters(rule), order_by=Question.id)
+        if len(_RULE_ROWS) >= _RULE_ROWS_LIMIT:
+            _RULE_ROWS.clear()
+        _RULE_ROWS[key] = rows
+    return rows
 
 
 def rule_filters(rule: ExamRule) -> list:

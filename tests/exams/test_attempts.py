@@ -256,6 +256,32 @@ def test_random_rules_draw_from_the_bank_with_tags_and_difficulty(setup):
     assert item.points == 3 and attempt.max_score == 3
 
 
+def test_a_draw_sees_every_import_at_once(setup):
+    """Draws reuse the rows a rule draws from; any import that adds, changes, retires or
+    brings back a question must reach the very next draw."""
+    from app.banks.models import Question, QuestionVersion
+
+    exam, user = setup
+
+    def drawn_versions() -> dict[str, int]:
+        rows = db.session.execute(
+            sa.select(Question.question_id, QuestionVersion.version)
+            .join(Question, Question.id == QuestionVersion.question_pk)
+            .where(QuestionVersion.id.in_([i["question_version_id"]
+                                           for i in svc.prepare_draw(exam).items]))).all()
+        return dict(rows)
+
+    assert drawn_versions() == {"EQ-1": 1, "EQ-2": 1, "EQ-3": 1, "EQ-4": 1}
+    assert drawn_versions() == {"EQ-1": 1, "EQ-2": 1, "EQ-3": 1, "EQ-4": 1}  # reused
+    _import(BANK.replace("Where do agents run?", "Where do DataHub agents run?"))
+    assert drawn_versions()["EQ-1"] == 2
+    without_eq3 = BANK[:BANK.index("## EQ-3")] + BANK[BANK.index("## EQ-4"):]
+    _import(without_eq3.replace("Where do agents run?", "Where do DataHub agents run?"))
+    assert set(drawn_versions()) == {"EQ-1", "EQ-2", "EQ-4"}  # retired: no longer served
+    _import(BANK.replace("Where do agents run?", "Where do DataHub agents run?"))
+    assert set(drawn_versions()) == {"EQ-1", "EQ-2", "EQ-3", "EQ-4"}  # brought back
+
+
 def _bank_pk() -> int:
     from app.banks.models import QuestionBank
 
