@@ -7,13 +7,19 @@ files are always served as downloads, never rendered on the app's origin.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from datetime import datetime
 from pathlib import PurePath
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from flask import Response
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import UTCDateTime, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
 _ZIP = (b"PK\x03\x04",)
@@ -60,6 +66,25 @@ def checked(filename: str, data: bytes, limit: int = MAX_BYTES) -> tuple[str, st
         raise UploadRefused(_l("%(name)s does not look like a %(suffix)s file: its "
                                "content does not match its name.", name=name, suffix=suffix))
     return name, media_type
+
+
+class StoredFile:
+    """Columns of a stored attachment (mixed into a model with its own id and owner)."""
+
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def stored(filename: str, data: bytes, uploader, limit: int = MAX_BYTES) -> dict:
+    """The :class:`StoredFile` values of an acceptable upload; raises UploadRefused."""
+    name, media_type = checked(filename, data, limit)
+    return {"filename": name, "media_type": media_type, "size": len(data), "data": data,
+            "sha256": hashlib.sha256(data).hexdigest(), "uploaded_by_id": uploader.id}
 
 
 def download(data: bytes, filename: str, media_type: str) -> Response:

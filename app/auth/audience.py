@@ -83,6 +83,17 @@ def resolve(choice: AudienceChoice) -> Resolved:
     return Resolved("everyone", [], [])
 
 
+def admits(kind: str, rows, owner_column, owner_id: int, person: User) -> bool:
+    """Whether an audience of ``kind`` admits ``person``; ``rows`` is the model holding its
+    chosen teams and people (``team_id`` / ``user_id``), ``owner_column`` ties them to
+    the exam or item ``owner_id``."""
+    if kind == "everyone":
+        return True
+    clause = rows.team_id == person.team_id if kind == "teams" else rows.user_id == person.id
+    return db.session.execute(sa.select(sa.exists().where(
+        owner_column == owner_id, clause))).scalar()
+
+
 def members(kind: str, team_ids: list[int], user_ids: list[int]) -> sa.Select:
     """The active people an audience covers, ordered by name."""
     query = sa.select(User).where(User.active.is_(True))

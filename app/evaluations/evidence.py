@@ -3,8 +3,6 @@ served as downloads only to people who may see the evaluation."""
 
 from __future__ import annotations
 
-import hashlib
-
 import sqlalchemy as sa
 
 from app import uploads
@@ -18,16 +16,14 @@ from app.oversight import audit
 def attach(evaluation: Evaluation, filename: str, data: bytes, actor: User,
            limit: int = uploads.MAX_BYTES) -> EvidenceFile:
     try:
-        name, media_type = uploads.checked(filename, data, limit)
+        values = uploads.stored(filename, data, actor, limit)
     except uploads.UploadRefused as refused:
         raise EvaluationRefused(str(refused)) from refused
-    stored = EvidenceFile(evaluation_id=evaluation.id, filename=name, media_type=media_type,
-                          size=len(data), data=data, sha256=hashlib.sha256(data).hexdigest(),
-                          uploaded_by_id=actor.id)
+    stored = EvidenceFile(evaluation_id=evaluation.id, **values)
     db.session.add(stored)
     db.session.flush()
     audit.record("evaluation.attach", evaluation, actor=actor,
-                 after={"file": name, "size": len(data), "sha256": stored.sha256})
+                 after={"file": stored.filename, "size": stored.size, "sha256": stored.sha256})
     return stored
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.uploads import StoredFile
 
 SCORE = sa.Numeric(6, 2)  # 0.00 .. 100.00, exact: results decide pay and promotion
 
@@ -182,7 +183,7 @@ class Moderation(db.Model):
                                                          lazy="joined")
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(StoredFile, db.Model):
     """A small attachment (PDF, slides, image), served only to those who may see it."""
 
     __tablename__ = "evaluation_files"
@@ -190,10 +191,3 @@ class EvidenceFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    media_type: Mapped[str] = mapped_column(sa.String(100))
-    size: Mapped[int]
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,6 +17,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.auth import audience
 from app.auth.models import User
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.database import UTCDateTime
@@ -53,12 +54,7 @@ def accommodation(exam: Exam, user: User) -> Accommodation | None:
 
 
 def in_audience(exam: Exam, user: User) -> bool:
-    if exam.audience == "everyone":
-        return True
-    clause = (ExamAudience.team_id == user.team_id if exam.audience == "teams"
-              else ExamAudience.user_id == user.id)
-    return db.session.execute(sa.select(sa.exists().where(
-        ExamAudience.exam_id == exam.id, clause))).scalar()
+    return audience.admits(exam.audience, ExamAudience, ExamAudience.exam_id, exam.id, user)
 
 
 def attempts_of(exam: Exam, user: User) -> list[Attempt]:

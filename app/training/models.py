@@ -19,6 +19,7 @@ from app.auth.models import User
 from app.courses.models import Course
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.uploads import StoredFile
 
 REASONS = ("business", "customer", "technology", "other")
 URGENCIES = ("low", "normal", "high")
@@ -132,7 +133,7 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Certificate(db.Model):
+class Certificate(StoredFile, db.Model):
     """An attendee's certificate or report from an external course (PDF, image, document)."""
 
     __tablename__ = "plan_certificates"
@@ -142,13 +143,6 @@ class Certificate(db.Model):
                                          index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
                                          index=True)
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    media_type: Mapped[str] = mapped_column(sa.String(100))
-    size: Mapped[int]
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    sha256: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[PlanItem] = relationship(lazy="joined")
     person: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -3,7 +3,6 @@ commit. Steps that change the plan or someone's training history are audited."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
@@ -298,12 +297,7 @@ def members(item: PlanItem) -> list[User]:
 
 
 def is_for(item: PlanItem, person: User) -> bool:
-    if item.audience == "everyone":
-        return True
-    clause = (PlanAudience.team_id == person.team_id if item.audience == "teams"
-              else PlanAudience.user_id == person.id)
-    return db.session.execute(sa.select(sa.exists().where(
-        PlanAudience.item_id == item.id, clause))).scalar()
+    return audience.admits(item.audience, PlanAudience, PlanAudience.item_id, item.id, person)
 
 
 def upcoming_for(person: User, days: int = 30) -> list[PlanItem]:
@@ -399,16 +393,14 @@ def attach_certificate(item: PlanItem, person: User, filename: str, data: bytes,
         raise TrainingRefused(_l("Only someone marked as attended can have a certificate "
                                  "for it."))
     try:
-        name, media_type = uploads.checked(filename, data)
+        values = uploads.stored(filename, data, actor)
     except uploads.UploadRefused as refused:
         raise TrainingRefused(str(refused), "file") from refused
-    stored = Certificate(item_id=item.id, user_id=person.id, filename=name,
-                         media_type=media_type, size=len(data), data=data,
-                         sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
+    stored = Certificate(item_id=item.id, user_id=person.id, **values)
     db.session.add(stored)
     db.session.flush()
     audit.record("plan_item.certificate", item, actor=actor,
-                 after={"person": person.id, "file": name, "sha256": stored.sha256})
+                 after={"person": person.id, "file": stored.filename, "sha256": stored.sha256})
     return stored
 
 
