@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -37,6 +40,18 @@ def browser_language(accepted) -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def local_now() -> datetime:
+    """Now in the display time zone (DISPLAY_TIMEZONE), where people's days begin."""
+    from app.database import utcnow
+
+    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+def local_today() -> date:
+    """Today as the people using the app count days (not UTC: Shanghai is 8 hours ahead)."""
+    return local_now().date()
 
 
 def current_language() -> str:

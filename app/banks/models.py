@@ -25,6 +25,9 @@ class QuestionBank(db.Model):
     source_name: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moves on every import that adds, changes, retires or brings back a question: exam
+    # draws compare it (exams.attempts.banks_stamp), whatever the hosts' clocks say.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Question(db.Model):

@@ -116,7 +116,7 @@ def _import_bank(source: Bank, source_format: str, who: str) -> BankChange:
     if any(change.counts[k] for k in ("added", "changed", "retired")):
         # The stamp exam draws check (exams.attempts.banks_stamp): a question added,
         # changed, retired or brought back must be seen by the next draw.
-        row.updated_at = now
+        row.updated_at, row.revision = now, (row.revision or 0) + 1
         if change.status == "unchanged":
             change.status = "changed"
     db.session.flush()

@@ -33,7 +33,7 @@ class CatalogueFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     area = SelectField(_l("Area"), validators=[Optional()], choices=[
         SelectChoice("", _l("All areas"))] + [
-        SelectChoice(area, AREA_LABELS[area], optgroup=str(FAMILY_LABELS[family]))
+        SelectChoice(area, AREA_LABELS[area], optgroup=FAMILY_LABELS[family])
         for family, areas in FAMILIES.items() for area in areas])
     language = SelectField(_l("Language"), validators=[Optional()], choices=[
         SelectChoice("", _l("All languages"))] + [

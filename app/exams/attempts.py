@@ -181,9 +181,11 @@ _RULE_ROWS_LIMIT = 256
 
 
 def banks_stamp() -> tuple:
-    """Changes whenever an import adds, changes, retires or brings back a question."""
+    """Changes whenever an import adds, changes, retires or brings back a question: the
+    banks' revisions only grow, and so does the newest version id."""
     return tuple(db.session.execute(sa.select(
-        sa.select(sa.func.max(QuestionBank.updated_at)).scalar_subquery(),
+        sa.select(sa.func.sum(QuestionBank.revision)).scalar_subquery(),
+        sa.select(sa.func.count(QuestionBank.id)).scalar_subquery(),
         sa.select(sa.func.max(QuestionVersion.id)).scalar_subquery())).one())
 
 

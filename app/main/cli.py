@@ -30,6 +30,7 @@ from app.evaluations.rubric_format import check_rubrics
 from app.evaluations.rubrics import ImportRefused, current_version, import_rubrics, rubric_by_id
 from app.exams.models import Exam, ExamRule
 from app.extensions import db
+from app.i18n import local_today
 from app.training import services as training
 from app.training.models import PlanItem
 
@@ -233,7 +234,7 @@ def load_demo_period() -> str:
 def load_demo_training() -> str:
     """This year's plan with needs, a delivered session with attendance, an online course
     and an external seminar (created once)."""
-    today = utcnow().date()
+    today = local_today()
     if db.session.execute(sa.select(PlanItem.id).where(PlanItem.year == today.year)).first():
         return "already there"
     trainer = services.user_by_email("trainer@example.com")

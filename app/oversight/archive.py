@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.assessments.models import (
     AssessmentPeriod,
@@ -28,7 +30,7 @@ from app.courses.models import Course, CourseFeedback, CourseProgress
 from app.evaluations.models import Evaluation, EvaluationState, Rubric, RubricVersion
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
-from app.training.models import Attendance, Certificate, PlanItem
+from app.training.models import Attendance, Certificate, ItemStatus, PlanItem
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,19 @@ class Entry:
 People = Collection[int] | sa.Select  # ids, or a query of user ids (no limit on how many)
 
 
+def _zone() -> ZoneInfo:
+    """The display time zone: the archive's days are the days people live in."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def _moment(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The first moment of a local day."""
+    return datetime.combine(day, time.min, tzinfo=_zone()).astimezone(UTC)
 
 
 @dataclass(frozen=True)
 class _Window:
-    """Days from ``start`` to ``end`` inclusive (UTC dates, as :func:`by_period` reads them);
+    """Days from ``start`` to ``end`` inclusive (local dates, as :func:`by_period` reads them);
     either end may be open."""
 
     start: date | None = None
@@ -211,7 +219,7 @@ def _sessions(people: People, window: _Window):
                       PlanItem.ends_on, PlanItem.provider)
             .join(PlanItem, PlanItem.id == Attendance.item_id)
             .where(Attendance.user_id.in_(people), Attendance.status == "attended",
-                   window.days(PlanItem.ends_on))
+                   PlanItem.status != ItemStatus.CANCELLED, window.days(PlanItem.ends_on))
             .order_by(Attendance.id)):
         yield row.user_id, Entry(_moment(row.ends_on), "session", row.title, row.provider,
                                  ("training.item", {"item_id": row.id}), row.delivery)
@@ -236,10 +244,10 @@ _SOURCES = (_courses, _sessions, _certificates, _attempts, _evaluations, _record
 
 def by_period(items: list[Entry]) -> list[tuple[AssessmentPeriod | None, list[Entry]]]:
     """The entries grouped by the assessment period whose dates hold them (newest first)."""
-    known = periods()
+    known, zone = periods(), _zone()
     groups: dict[int | None, list[Entry]] = {}
     for entry in items:
-        day = entry.when.date()
+        day = entry.when.astimezone(zone).date()
         period = next((p for p in known if p.starts_on <= day <= p.ends_on), None)
         groups.setdefault(period.id if period else None, []).append(entry)
     found = {p.id: p for p in known}

@@ -66,7 +66,9 @@ class Execution:
 
     @property
     def attendance_rate(self) -> float | None:
-        marks = sum((f.marks for f in self.items), Counter())
+        """Over items not cancelled (marks taken before a cancellation do not count)."""
+        marks = sum((f.marks for f in self.items if f.item.status != ItemStatus.CANCELLED),
+                    Counter())
         return rate(marks["attended"], marks["attended"] + marks["absent"])
 
     @property

@@ -39,7 +39,7 @@ ATTENDANCE_LABELS = {"attended": _l("Attended"), "absent": _l("Absent"),
 
 
 def _area_choices(other: bool = False) -> list[SelectChoice]:
-    choices = [SelectChoice(area, AREA_LABELS[area], optgroup=str(FAMILY_LABELS[family]))
+    choices = [SelectChoice(area, AREA_LABELS[area], optgroup=FAMILY_LABELS[family])
                for family, areas in FAMILIES.items() for area in areas]
     return choices + ([SelectChoice("other", _l("Other"))] if other else [])
 

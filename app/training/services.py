@@ -17,6 +17,7 @@ from app.courses.loader import AREAS
 from app.courses.models import Course
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import local_today
 from app.oversight import audit
 from app.training.models import (
     ATTENDANCE,
@@ -72,7 +73,7 @@ def submit_need(author: User, need: NeedInput) -> TrainingNeed:
         raise TrainingRefused(_l("Choose a reason from the list."), "reason")
     if need.urgency not in URGENCIES:
         raise TrainingRefused(_l("Choose an urgency from the list."), "urgency")
-    this_year = utcnow().year
+    this_year = local_today().year
     if not this_year <= need.year <= this_year + 1:
         raise TrainingRefused(_l("Needs are collected for this year's plan or next year's."),
                               "year")
@@ -81,7 +82,7 @@ def submit_need(author: User, need: NeedInput) -> TrainingNeed:
     row = TrainingNeed(author_id=author.id, for_team=need.for_team, year=need.year,
                        area=need.area, topic=topic[:200], reason=need.reason,
                        urgency=need.urgency, details=need.details.strip(),
-                       state=NeedState.SUBMITTED, submitted_on=utcnow().date())
+                       state=NeedState.SUBMITTED, submitted_on=local_today())
     db.session.add(row)
     db.session.flush()
     return row
@@ -247,6 +248,10 @@ def update_item(item: PlanItem, values: ItemInput, choice: audience.AudienceChoi
             and recorded_attendance(item)):
         raise TrainingRefused(_l("Attendance has been recorded: the item cannot become "
                                  "an online course now."), "delivery")
+    if values.starts_on.year != item.year and needs_of_item(item):
+        raise TrainingRefused(_l("This item answers needs of the %(year)d plan: it stays in "
+                                 "%(year)d, or answer those needs with another item first.",
+                                 year=item.year), "starts_on")
     before = {**_describe(item), **audience_of(item).describe()}
     _apply(item, values, course)
     after = {**_describe(item), **_set_audience(item, choice)}
@@ -268,7 +273,7 @@ def set_status(item: PlanItem, status: str, actor: User, note: str = "") -> None
         raise TrainingRefused(_l("The item cannot go to that status from here."), "status")
     if target == ItemStatus.CANCELLED and not note:
         raise TrainingRefused(_l("Say why it is cancelled."), "note")
-    if target == ItemStatus.DELIVERED and item.starts_on > utcnow().date():
+    if target == ItemStatus.DELIVERED and item.starts_on > local_today():
         raise TrainingRefused(_l("It starts on %(day)s: it cannot be delivered before then.",
                                  day=item.starts_on.isoformat()), "status")
     before = {"status": item.status, "note": item.status_note}
@@ -276,6 +281,11 @@ def set_status(item: PlanItem, status: str, actor: User, note: str = "") -> None
     db.session.flush()
     audit.record("plan_item.status", item, actor=actor, before=before,
                  after={"status": target.value, "note": note})
+    if target == ItemStatus.CANCELLED:  # its needs are open again, and their authors see why
+        for need in needs_of_item(item):
+            answer_need(need, actor, action="reopen",
+                        response=str(_l("The plan item “%(title)s” was cancelled: %(note)s",
+                                        title=item.title, note=note)))
 
 
 def audience_of(item: PlanItem) -> audience.Resolved:
@@ -302,7 +312,7 @@ def is_for(item: PlanItem, person: User) -> bool:
 
 def upcoming_for(person: User, days: int = 30) -> list[PlanItem]:
     """Items for the person, not cancelled, running now or starting within ``days``."""
-    today = utcnow().date()
+    today = local_today()
     named = sa.exists().where(PlanAudience.item_id == PlanItem.id, sa.or_(
         PlanAudience.user_id == person.id,
         sa.and_(PlanAudience.team_id.is_not(None), PlanAudience.team_id == person.team_id)))
@@ -320,7 +330,7 @@ def plan_of(year: int) -> list[PlanItem]:
 
 def years() -> list[int]:
     """Years that have a plan or needs, and this year and the next, newest first."""
-    this_year = utcnow().year
+    this_year = local_today().year
     found = set(db.session.execute(sa.select(PlanItem.year).distinct()).scalars())
     found |= set(db.session.execute(sa.select(TrainingNeed.year).distinct()).scalars())
     return sorted(found | {this_year, this_year + 1}, reverse=True)
@@ -352,7 +362,7 @@ def record_attendance(item: PlanItem, marks: dict[int, str], actor: User,
                                  "attendance to take."))
     if item.status == ItemStatus.CANCELLED:
         raise TrainingRefused(_l("The item is cancelled: nobody attended it."))
-    if item.starts_on > utcnow().date():
+    if item.starts_on > local_today():
         raise TrainingRefused(_l("It starts on %(day)s: take attendance once it has begun.",
                                  day=item.starts_on.isoformat()))
     existing = recorded_attendance(item)

@@ -14,8 +14,8 @@ from app.auth.models import Team, User
 from app.auth.permissions import Permission, can, require
 from app.courses.forms import AREA_LABELS
 from app.courses.models import Course
-from app.database import utcnow
 from app.extensions import db
+from app.i18n import local_today
 from app.main.actions import carry_out
 from app.training import execution as plan_execution
 from app.training import services as svc
@@ -50,7 +50,7 @@ def _labels() -> dict:
 
 def _year() -> int:
     year = request.args.get("year", type=int)
-    return year if year and 2000 <= year <= 2100 else utcnow().year
+    return year if year and 2000 <= year <= 2100 else local_today().year
 
 
 @bp.route("/")
@@ -69,7 +69,7 @@ def plan():
 @bp.route("/needs/new", methods=["GET", "POST"])
 def new_need():
     form = NeedForm()
-    this_year = utcnow().year
+    this_year = local_today().year
     form.year.choices = [SelectChoice(this_year, str(this_year)),
                          SelectChoice(this_year + 1, str(this_year + 1))]
     if not svc.has_reports(current_user):
@@ -248,7 +248,7 @@ def item(item_id: int):
         my_mark=marks.get(current_user.id), needs=svc.needs_of_item(item),
         certificates=certificates, managing=managing, reading=reading,
         status_form=status_form, certificate_form=certificate_form, action_form=ActionForm(),
-        today=utcnow().date())
+        today=local_today())
 
 
 def _certificate_form(item: PlanItem, marks: dict, managing: bool) -> CertificateForm | None:

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.auth.audience import AudienceChoice
-from app.database import utcnow
+from app.i18n import local_today
 from app.training import services as svc
 from tests.evaluations.builders import user
 
 PDF = b"%PDF-1.4\n% a tiny certificate\n%%EOF\n"
 
 
-def today() -> date:
-    return utcnow().date()
+def today(app=None) -> date:
+    """Today in the display time zone (as the app counts days); pass ``app`` outside a
+    request or app context."""
+    if app is not None:
+        with app.app_context():
+            return local_today()
+    return local_today()
 
 
 def item(trainer, *, title: str = "Discovery workshop", delivery: str = "internal",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from app.courses.models import Course, CourseProgress
 from app.courses.sync import sync_courses
 from app.database import utcnow
 from app.extensions import db
+from app.oversight import archive
 from app.oversight.models import AuditEntry
 from app.training import execution
 from app.training import services as svc
@@ -229,3 +230,35 @@ def test_execution_counts_planned_delivered_attendance_and_online_completion(
         internal_bars = chart["groups"][0]["bars"]
         assert [b["value"] for b in internal_bars] == [1, 1]
         assert chart["groups"][3]["bars"][0]["h"] == 0  # the cancelled practice item
+
+
+def test_cancelling_an_item_reopens_its_needs_and_drops_its_attendance_from_the_rates(
+        app, people):
+    with app.app_context():
+        trainer = user(people["trainer"])
+        asked = need(people["learner"])
+        workshop = item(people["trainer"], title="Rainy workshop", needs=[asked])
+        held = item(people["trainer"], title="Held workshop")
+        svc.record_attendance(workshop, {people["learner"].id: "attended",
+                                         people["colleague"].id: "absent"}, trainer)
+        svc.record_attendance(held, {people["learner"].id: "attended"}, trainer)
+        svc.set_status(workshop, "cancelled", trainer, "Typhoon warning")
+        assert (asked.state, asked.plan_item_id) == ("submitted", None)
+        assert "Rainy workshop" in asked.response and "Typhoon warning" in asked.response
+        figures = execution.execution(svc.plan_of(today().year), today().year)
+        assert figures.attendance_rate == 100.0  # the cancelled item's absence is not counted
+        attended = {e.title for e in archive.entries(user(people["learner"]))
+                    if e.kind == "session"}
+        assert attended == {"Held workshop"}
+
+
+def test_an_item_answering_needs_cannot_move_to_another_years_plan(app, people):
+    with app.app_context():
+        asked = need(people["learner"])
+        workshop = item(people["trainer"], needs=[asked])
+        later = date(workshop.year + 1, 1, 15)
+        with pytest.raises(svc.TrainingRefused) as refused:
+            svc.update_item(workshop, svc.ItemInput(
+                title=workshop.title, area=workshop.area, delivery=workshop.delivery,
+                starts_on=later, ends_on=later), AudienceChoice(), user(people["trainer"]))
+        assert refused.value.field == "starts_on"

@@ -27,7 +27,7 @@ def people(app, make_user):
 
 
 def test_a_trainer_turns_needs_into_a_plan_item_and_takes_attendance(app, client, people):
-    year = today().year
+    year = today(app).year
     switch_to(client, people["learner"])
     response = post_form(client, "/training/needs/new", {
         "topic": "竞品对比", "area": "industry", "reason": "customer", "urgency": "high",
@@ -43,7 +43,7 @@ def test_a_trainer_turns_needs_into_a_plan_item_and_takes_attendance(app, client
     assert re.search(r"Industry</th>\s*<td class=\"num\">0</td><td class=\"num\">1</td>", table)
     form = client.get(f"/training/items/new?need={asked.id}").get_data(as_text=True)
     assert re.search(rf'<input checked[^>]*name="needs"[^>]*value="{asked.id}"', form)
-    day = today().isoformat()
+    day = today(app).isoformat()
     response = post_form(client, "/training/items/new", {
         "title": "Competitor briefing", "area": "industry", "delivery": "internal",
         "course_id": "0", "starts_on": day, "ends_on": day, "provider": "Ms Zhao",
@@ -163,9 +163,9 @@ def test_an_attendee_files_their_certificate_which_only_the_right_people_downloa
         assert client.get(f"/training/certificates/{stored}").status_code == status, role
 
 
-def test_bad_input_names_the_field_and_keeps_what_was_typed(client, people):
+def test_bad_input_names_the_field_and_keeps_what_was_typed(app, client, people):
     switch_to(client, people["trainer"])
-    day = today().isoformat()
+    day = today(app).isoformat()
     html = post_form(client, "/training/items/new", {
         "title": "Product deep dive", "area": "product", "delivery": "online",
         "course_id": "0", "starts_on": day, "ends_on": day, "audience": "people",
@@ -192,7 +192,7 @@ def test_the_home_page_lists_training_coming_up_for_the_person(app, client, peop
 
 def test_an_items_description_is_sanitised_markdown(app, client, people):
     switch_to(client, people["trainer"])
-    day = today().isoformat()
+    day = today(app).isoformat()
     post_form(client, "/training/items/new", {
         "title": "Safe", "area": "product", "delivery": "internal", "course_id": "0",
         "starts_on": day, "ends_on": day, "audience": "everyone",
