@@ -30,6 +30,8 @@ DELIVERY_LABELS = {"internal": _l("Internal course"),
                    "external": _l("External course or seminar"),
                    "online": _l("Online course in this app"),
                    "practice": _l("Practice on a project")}
+DELIVERY_SHORT_LABELS = {"internal": _l("Internal"), "external": _l("External"),
+                         "online": _l("Online"), "practice": _l("Practice")}  # for charts
 STATUS_LABELS = {"planned": _l("Planned"), "delivered": _l("Delivered"),
                  "cancelled": _l("Cancelled")}
 NEED_STATE_LABELS = {"submitted": _l("Submitted"), "planned": _l("In the plan"),

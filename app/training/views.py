@@ -22,6 +22,7 @@ from app.training import services as svc
 from app.training.forms import (
     ATTENDANCE_LABELS,
     DELIVERY_LABELS,
+    DELIVERY_SHORT_LABELS,
     NEED_STATE_LABELS,
     REASON_LABELS,
     STATUS_LABELS,
@@ -40,6 +41,7 @@ bp = Blueprint("training", __name__, url_prefix="/training")
 @bp.app_context_processor
 def _labels() -> dict:
     return {"delivery_label": lambda d: DELIVERY_LABELS.get(d, d),
+            "delivery_short_label": lambda d: DELIVERY_SHORT_LABELS.get(d, d),
             "plan_status_label": lambda s: STATUS_LABELS.get(s, s),
             "need_state_label": lambda s: NEED_STATE_LABELS.get(s, s),
             "need_reason_label": lambda r: REASON_LABELS.get(r, r),
