@@ -80,8 +80,7 @@ def new_need():
         try:
             need = svc.submit_need(current_user, form.values())
         except svc.TrainingRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
+            _flash_refusal(form, refused)
         else:
             db.session.commit()
             flash(_("Thank you: the trainers will answer it in the training plan."), "success")
@@ -176,7 +175,8 @@ def need_area_label(area: str) -> str:
     return str(AREA_LABELS.get(area, _("Other")))
 
 
-def _flash_refusal(form: ItemForm, refused: svc.TrainingRefused) -> None:
+def _flash_refusal(form, refused: svc.TrainingRefused) -> None:
+    """Undo the step; show why, at the top and beside the field to blame."""
     db.session.rollback()
     if refused.field and refused.field in form:
         form[refused.field].errors = [*form[refused.field].errors, str(refused)]
