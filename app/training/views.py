@@ -60,7 +60,7 @@ def plan():
     """The year's plan for everyone to read; what is for the person is marked."""
     year = _year()
     items = svc.plan_of(year)
-    for_me = {item.id for item in items if svc.is_for(item, current_user)}
+    for_me = svc.meant_for(items, current_user)
     return render_template("training/plan.html", year=year, years=svc.years(), items=items,
                            for_me=for_me, needs=svc.mine(current_user))
 
