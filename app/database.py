@@ -285,6 +285,21 @@ def rehearse(step):
         savepoint.rollback()
 
 
+def dry_run_import(result: dict, key: str, step, refusal: type[Exception]) -> dict:
+    """An upload page's dry run: unless the checks found errors, rehearse the import and
+    put what it would do in ``result[key]``; an import the rules refuse (``refusal``,
+    carrying ``issues``) adds its issues as errors. ``result`` holds "issues" and "errors".
+    """
+    if result["errors"]:
+        return result
+    try:
+        result[key] = rehearse(step)
+    except refusal as refused:
+        result["errors"] = refused.issues
+        result["issues"] = result["issues"] + refused.issues
+    return result
+
+
 def insert_ignoring_duplicates(model, **values) -> None:
     """INSERT a row unless one with the same unique key exists (SQLite and PostgreSQL)."""
     from app.extensions import db

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from app.assessments.indicators import INDICATORS
-from app.exams.statistics import histogram
+from app.exams.statistics import histogram, histogram_bars
 
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 600, 240, 36, 20, 44
 
@@ -71,17 +71,8 @@ def trend(points: Sequence[tuple[str, Decimal | None]]) -> dict:
 
 def distribution(totals: Sequence[Decimal], bands: Mapping[str, Decimal]) -> dict:
     """How many totals fall in each tenth of 0-100, with the band thresholds marked."""
-    counts = histogram([float(t) for t in totals])
     plot_w, plot_h = WIDTH - 2 * LEFT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(counts)
-    peak = max(counts) or 1
-    bars = []
-    for index, count in enumerate(counts):
-        bar_h = round(plot_h * count / peak, 1)
-        x = LEFT + index * slot
-        bars.append({"x": round(x + 3, 1), "w": round(slot - 6, 1), "h": bar_h,
-                     "y": round(TOP + plot_h - bar_h, 1), "mid": round(x + slot / 2, 1),
-                     "count": count, "low": index * 10, "high": index * 10 + 10})
+    bars = histogram_bars(histogram([float(t) for t in totals]), LEFT, TOP, plot_w, plot_h, 3)
     lines = [{"band": name, "x": round(LEFT + plot_w * float(Decimal(bands[name])) / 100, 1)}
              for name in ("qualified", "good", "excellent")]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - LEFT,

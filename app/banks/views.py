@@ -24,7 +24,7 @@ from app.banks.forms import (
 from app.banks.model import errors_only
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.banks.services import ImportRefused, import_banks
-from app.database import rehearse
+from app.database import dry_run_import
 from app.extensions import db
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
@@ -175,11 +175,5 @@ def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None,
     banks, issues = readers.read_files([(name, data)], fmt=fmt, bank_id=bank_id, meta=meta)
     result = {"issues": issues, "errors": errors_only(issues), "changes": [],
               "questions": sum(len(bank.questions) for bank in banks)}
-    if result["errors"]:
-        return result
-    try:
-        result["changes"] = rehearse(lambda: import_banks(banks, actor=current_user))
-    except ImportRefused as refused:
-        result["errors"] = refused.issues
-        result["issues"] = issues + refused.issues
-    return result
+    return dry_run_import(result, "changes",
+                          lambda: import_banks(banks, actor=current_user), ImportRefused)

@@ -17,7 +17,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
 from app.auth.permissions import Permission, require
-from app.database import rehearse
+from app.database import dry_run_import
 from app.evaluations.models import Rubric as RubricRow
 from app.evaluations.models import RubricVersion
 from app.evaluations.rubric_format import KINDS, errors_only, read_rubric_file
@@ -172,14 +172,8 @@ def _dry_run(files: list[tuple[str, bytes]]) -> dict:
     result = {"issues": issues, "errors": errors_only(issues), "report": None,
               "rubrics": len(rubrics),
               "criteria": sum(len(rubric.criteria) for rubric in rubrics)}
-    if result["errors"]:
-        return result
-    try:
-        result["report"] = rehearse(lambda: import_rubrics(rubrics, actor=current_user))
-    except ImportRefused as refused:
-        result["errors"] = refused.issues
-        result["issues"] = issues + refused.issues
-    return result
+    return dry_run_import(result, "report",
+                          lambda: import_rubrics(rubrics, actor=current_user), ImportRefused)
 
 
 def _payload(text: str) -> list[tuple[str, bytes]]:

@@ -228,15 +228,7 @@ def _chart(counts: list[int], pass_mark: float) -> dict:
     """Geometry of the distribution chart (an inline SVG: no script, no inline style)."""
     width, height, left, top, bottom = 600, 250, 30, 34, 40
     plot_w, plot_h = width - 2 * left, height - top - bottom
-    slot = plot_w / len(counts)
-    peak = max(counts) or 1
-    bars = []
-    for index, count in enumerate(counts):
-        bar_h = round(plot_h * count / peak, 1)
-        x = left + index * slot
-        bars.append({"x": round(x + 4, 1), "w": round(slot - 8, 1), "h": bar_h,
-                     "y": round(top + plot_h - bar_h, 1), "mid": round(x + slot / 2, 1),
-                     "count": count, "low": index * 10, "high": index * 10 + 10})
+    bars = stats.histogram_bars(counts, left, top, plot_w, plot_h, 4)
     pass_x = round(left + plot_w * min(max(pass_mark, 0), 100) / 100, 1)
     return {"width": width, "height": height, "left": left, "base": top + plot_h,
             "right": width - left, "bars": bars, "pass_x": pass_x,

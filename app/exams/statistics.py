@@ -108,6 +108,23 @@ def histogram(percents: Iterable[float], buckets: int = BUCKETS) -> list[int]:
     return counts
 
 
+def histogram_bars(counts: Sequence[int], left: float, top: float, plot_w: float,
+                   plot_h: float, gap: float) -> list[dict]:
+    """Geometry of a histogram's bars (inline SVG): one slot per band of 0–100, the
+    tallest bar filling the plot; ``gap`` is the space on each side of a bar."""
+    slot = plot_w / len(counts)
+    peak = max(counts) or 1
+    bars = []
+    for index, count in enumerate(counts):
+        bar_h = round(plot_h * count / peak, 1)
+        x = left + index * slot
+        step = 100 // len(counts)
+        bars.append({"x": round(x + gap, 1), "w": round(slot - 2 * gap, 1), "h": bar_h,
+                     "y": round(top + plot_h - bar_h, 1), "mid": round(x + slot / 2, 1),
+                     "count": count, "low": index * step, "high": (index + 1) * step})
+    return bars
+
+
 def facility_index(scores: Sequence[float], max_marks: Sequence[float]) -> float | None:
     """Moodle's facility index in percent: F = 100 × x̄ ÷ x_max.
 

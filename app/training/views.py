@@ -47,7 +47,7 @@ def _labels() -> dict:
             "need_reason_label": lambda r: REASON_LABELS.get(r, r),
             "urgency_label": lambda u: URGENCY_LABELS.get(u, u),
             "attendance_label": lambda a: ATTENDANCE_LABELS.get(a, a),
-            "need_area_label": lambda a: AREA_LABELS.get(a, _("Other"))}
+            "need_area_label": need_area_label}
 
 
 def _year() -> int:
