@@ -31,6 +31,7 @@ from app.assessments.labels import (
     PAY_LABELS,
 )
 from app.assessments.services import Plan
+from app.evaluations.forms import chosen_id
 from app.evaluations.rubrics import KIND_LABELS
 from app.exams.admin_forms import AUDIENCE_LABELS, split_entries
 
@@ -125,6 +126,13 @@ class ResponseForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A one-button action: only the CSRF token."""
+
+
+class DelegationForm(FlaskForm):
+    delegate = SelectField(_l("Delegate the professionalism rating to"), coerce=chosen_id,
+                           validators=[InputRequired()],
+                           description=_l("For this period only. It is recorded, and you "
+                                          "can withdraw it until the rating is released."))
 
 
 class InterviewForm(FlaskForm):

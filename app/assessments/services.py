@@ -7,6 +7,7 @@ person. They flush; the caller commits.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +30,7 @@ from app.assessments.models import (
 from app.auth.models import User
 from app.content.markdown import render_markdown
 from app.database import utcnow
+from app.evaluations import services as evaluation_services
 from app.evaluations.models import Evaluation, EvaluationState, Rubric, RubricVersion
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
@@ -38,7 +40,12 @@ DEFAULT_CAPABILITY_KINDS = ["demo", "interview"]
 
 
 class AssessmentRefused(Exception):
-    """The step is not possible now; the message says why."""
+    """The step is not possible now; the message says why. ``field`` names the form field
+    it belongs beside, when there is one."""
+
+    def __init__(self, message: object, field: str | None = None):
+        super().__init__(str(message))
+        self.field = field
 
 
 def _strings(values: Mapping[str, Decimal]) -> dict[str, str]:
@@ -72,7 +79,18 @@ class Plan:
     user_ids: list[int] = field(default_factory=list)
 
 
-def _check(plan: Plan) -> None:
+def name_taken_message(name: str) -> str:
+    return str(_l("Another period is already called %(name)s: choose another name.",
+                  name=name.strip()))
+
+
+def _check(plan: Plan, period: AssessmentPeriod | None = None) -> None:
+    """Every rule a plan must meet; ``period`` is the one being edited, if any."""
+    same_name = sa.select(AssessmentPeriod.id).where(AssessmentPeriod.name == plan.name.strip())
+    if period is not None:
+        same_name = same_name.where(AssessmentPeriod.id != period.id)
+    if db.session.execute(same_name).first():  # unique: say so at the field, not in a 500
+        raise AssessmentRefused(name_taken_message(plan.name), "name")
     if plan.ends_on < plan.starts_on:
         raise AssessmentRefused(_l("The period cannot end before it starts."))
     if message := ind.check_weights(plan.weights):
@@ -101,7 +119,7 @@ def update_plan(period: AssessmentPeriod, plan: Plan, actor: User) -> None:
     """The plan can change while planning; once people see it, it is their rules."""
     if period.state != PeriodState.PLANNING:
         raise AssessmentRefused(_l("The plan is fixed once the period opens."))
-    _check(plan)
+    _check(plan, period)
     before = _plan_view(period)
     _apply(period, plan)
     db.session.flush()
@@ -208,9 +226,11 @@ def exam_sources(period: AssessmentPeriod, person: User) -> list[ind.Source]:
     return sources
 
 
-def evaluation_sources(period: AssessmentPeriod, person: User,
-                       kinds: Iterable[str]) -> list[ind.Source]:
-    """Released evaluations of these kinds that took place in the period."""
+def evaluation_sources(period: AssessmentPeriod, person: User, kinds: Iterable[str]
+                       ) -> tuple[list[ind.Source], list[dict]]:
+    """Released evaluations of these kinds that took place in the period: those that
+    count, and those left out because their coordinator holds no authority over the
+    person for that kind (app.auth.permissions.evaluation_authority), with why."""
     start, end = _bounds(period)
     rows = db.session.execute(
         sa.select(Evaluation).where(
@@ -218,8 +238,25 @@ def evaluation_sources(period: AssessmentPeriod, person: User,
             Evaluation.state == EvaluationState.RELEASED, Evaluation.result.is_not(None),
             Evaluation.scheduled_at >= start, Evaluation.scheduled_at < end)
         .order_by(Evaluation.scheduled_at)).scalars()
-    return [ind.Source("evaluation", e.id, e.rubric_version.rubric.title, Decimal(e.result),
-                       e.scheduled_at) for e in rows]
+    counted, excluded = [], []
+    for e in rows:
+        if evaluation_services.authority_of(e) is None:
+            excluded.append({"kind": "evaluation", "id": e.id,
+                             "label": e.rubric_version.rubric.title,
+                             "coordinator": e.coordinator.display_name,
+                             "reason": "no_authority"})
+        else:
+            counted.append(ind.Source("evaluation", e.id, e.rubric_version.rubric.title,
+                                      Decimal(e.result), e.scheduled_at))
+    return counted, excluded
+
+
+def _with_excluded(indicator: ind.Indicator, *excluded: list[dict]) -> ind.Indicator:
+    """The indicator, recording the sources left out (the record says why)."""
+    left_out = [item for group in excluded for item in group]
+    if not left_out:
+        return indicator
+    return dataclasses.replace(indicator, detail={**indicator.detail, "excluded": left_out})
 
 
 def professionalism_rubric(language: str) -> RubricVersion | None:
@@ -242,22 +279,22 @@ def compute(period: AssessmentPeriod, person: User) -> ind.Result:
     """The four indicators from their sources, and the comprehensive result."""
     entry = performance_entry(period, person)
 
-    def figure(name: str, label) -> ind.Source | None:
+    def figure(name: str) -> ind.Source | None:
+        # The label is the part's key: translated when shown, in the reader's language.
         value = getattr(entry, name) if entry is not None else None
-        return (ind.Source("entry", entry.id, str(label), Decimal(value), entry.entered_at)
+        return (ind.Source("entry", entry.id, name, Decimal(value), entry.entered_at)
                 if value is not None else None)
 
+    capability, capability_out = evaluation_sources(period, person, period.capability_kinds)
+    reviews, reviews_out = evaluation_sources(period, person, ["project-review"])
+    ratings, ratings_out = evaluation_sources(period, person, ["professionalism"])
     indicators = {
         "knowledge": ind.knowledge(exam_sources(period, person), period.exam_combine),
-        "capability": ind.capability(
-            evaluation_sources(period, person, period.capability_kinds)),
-        "performance": ind.performance(
-            evaluation_sources(period, person, ["project-review"]),
-            figure("success_rate", _l("Project success rate")),
-            figure("satisfaction", _l("Customer satisfaction")),
-            _decimals(period.performance_formula)),
-        "professionalism": ind.professionalism(
-            evaluation_sources(period, person, ["professionalism"])),
+        "capability": _with_excluded(ind.capability(capability), capability_out),
+        "performance": _with_excluded(ind.performance(
+            reviews, figure("success_rate"), figure("satisfaction"),
+            _decimals(period.performance_formula)), reviews_out),
+        "professionalism": _with_excluded(ind.professionalism(ratings), ratings_out),
     }
     return ind.comprehensive(indicators, _decimals(period.weights), _decimals(period.bands))
 

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from app.assessments import changes, charts, follow_up
@@ -32,6 +33,7 @@ from app.assessments.forms import (
     ChangeDecisionForm,
     ChangeRequestForm,
     DecisionForm,
+    DelegationForm,
     FeedbackForm,
     ImprovementItemForm,
     InterviewForm,
@@ -68,7 +70,7 @@ from app.exams import exports
 from app.exams.models import Exam
 from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
-from app.main.actions import carry_out
+from app.main.actions import carry_out, is_unique_violation
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -174,17 +176,26 @@ def _edit_period(period: AssessmentPeriod | None):
         else:
             try:
                 if period is None:
-                    period = svc.create_period(form.plan(user_ids), current_user)
+                    saved = svc.create_period(form.plan(user_ids), current_user)
                 else:
+                    saved = period
                     svc.update_plan(period, form.plan(user_ids), current_user)
+                db.session.commit()
             except svc.AssessmentRefused as refused:
                 db.session.rollback()
-                flash(str(refused), "error")
+                if refused.field and refused.field in form:
+                    form[refused.field].errors = [*form[refused.field].errors, str(refused)]
+                else:
+                    flash(str(refused), "error")
+            except IntegrityError as error:  # the same name saved at the same moment
+                if not is_unique_violation(error):
+                    raise
+                db.session.rollback()
+                form.name.errors = [*form.name.errors, svc.name_taken_message(form.name.data)]
             else:
-                db.session.commit()
                 flash(_("Plan saved. Open the period when the plan is final: people then "
                         "see it."), "success")
-                return redirect(url_for("assessments.period", period_id=period.id))
+                return redirect(url_for("assessments.period", period_id=saved.id))
     return render_template("assessments/new_period.html", form=form, period=period)
 
 
@@ -373,7 +384,64 @@ def record(period_id: int, person_id: int):
         responding=record.person_id == current_user.id
         and record.state == RecordState.PUBLISHED,
         performance_form=performance_form, feedback_form=feedback_form,
-        publish_form=PublishForm(), response_form=ResponseForm(), entry=entry)
+        publish_form=PublishForm(), response_form=ResponseForm(), entry=entry,
+        **_delegation_view(period, person, record))
+
+
+def _delegation_view(period: AssessmentPeriod, person: User, record: AssessmentRecord) -> dict:
+    """The professionalism delegation of this period, for the person's manager to see."""
+    if not can(current_user, Permission.SCORE_RECORD, record):
+        return {"delegations": [], "delegation_form": None}
+    form = DelegationForm()
+    form.delegate.choices = _delegation_choices(person)
+    return {"delegations": evaluation_services.delegations_of(
+        person, period.starts_on, period.ends_on), "delegation_form": form}
+
+
+def _delegation_choices(person: User) -> list[SelectChoice]:
+    people = db.session.execute(sa.select(User).where(
+        User.active.is_(True), User.id.not_in([person.id, current_user.id]))
+        .order_by(User.display_name)).scalars()
+    return [SelectChoice("", _("Choose a person"))] + [
+        SelectChoice(p.id, f"{p.display_name} <{p.email}>") for p in people]
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/delegation", methods=["POST"])
+def delegate_professionalism(period_id: int, person_id: int):
+    """§3.1.4: the line manager hands this period's professionalism rating to someone."""
+    period = _period(period_id)
+    person, _record = _person_record(period, person_id, Permission.SCORE_RECORD)
+    form = DelegationForm()
+    form.delegate.choices = _delegation_choices(person)
+    if not form.validate_on_submit():
+        flash(_("Choose the person to delegate the rating to."), "error")
+        return _back(period, person)
+    carry_out(lambda: evaluation_services.delegate(
+        person, current_user, db.session.get(User, form.delegate.data), period.starts_on,
+        period.ends_on), evaluation_services.EvaluationRefused,
+        lambda d: _("%(name)s may now rate %(person)s's professionalism for this period.",
+                    name=d.delegate.display_name, person=person.display_name))
+    return _back(period, person)
+
+
+@bp.route("/periods/<int:period_id>/people/<int:person_id>/delegation/revoke",
+          methods=["POST"])
+def revoke_delegation(period_id: int, person_id: int):
+    period = _period(period_id)
+    person, _record = _person_record(period, person_id, Permission.SCORE_RECORD)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    live = [d for d in evaluation_services.delegations_of(person, period.starts_on,
+                                                          period.ends_on)
+            if d.revoked_at is None]
+
+    def revoke_all():
+        for delegation in live:
+            evaluation_services.revoke(delegation, current_user)
+
+    carry_out(revoke_all, evaluation_services.EvaluationRefused,
+              _("Delegation withdrawn: only you rate professionalism now."))
+    return _back(period, person)
 
 
 def _back(period: AssessmentPeriod, person: User):
@@ -610,7 +678,8 @@ def rate_professionalism(period_id: int, person_id: int):
     person, _record = _person_record(period, person_id, Permission.SCORE_RECORD)
     if not ActionForm().validate_on_submit():
         abort(400)
-    version = svc.professionalism_rubric(current_user.locale)
+    # The rubric in the language of the person rated: it is their record.
+    version = svc.professionalism_rubric(person.locale)
     if version is None:
         flash(_("No professionalism rubric is loaded: import one first."), "error")
         return _back(period, person)

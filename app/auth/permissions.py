@@ -67,8 +67,9 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_RUBRICS: frozenset({Role.TRAINER, Role.MANAGER, Role.REVIEWER,
                                         Role.SUPERVISOR, Role.ADMIN}),
     Permission.MANAGE_RUBRICS: frozenset({Role.TRAINER, Role.ADMIN}),
-    # A manager or trainer schedules an evaluation and coordinates it (§3.2.1, §3.2.2).
-    Permission.SCHEDULE_EVALUATIONS: frozenset({Role.TRAINER, Role.MANAGER, Role.ADMIN}),
+    # A manager or trainer schedules an evaluation and coordinates it (§3.2.1, §3.2.2);
+    # of whom, and of which kind, is decided by evaluation_authority below.
+    Permission.SCHEDULE_EVALUATIONS: frozenset({Role.TRAINER, Role.MANAGER}),
     # §4.1: the supervision group reads every evaluation and reviewer consistency.
     Permission.READ_EVALUATIONS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # A manager opens a quarter and plans it (§3.3.1); admins configure.
@@ -91,6 +92,56 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
 def _may_view_person(user: User, person: User) -> bool:
     """A person is seen by themselves, their manager, supervisors and admins."""
     return person.id == user.id or person.manager_id == user.id
+
+
+# -- authority: who may produce a score about whom (§1.3.1, §3.1) ---------------------------
+#
+# An evaluation's coordinator schedules, moderates and releases it, and its result
+# feeds the person's assessment record. So the coordinator must hold authority over
+# the person for that kind of evaluation. The same rule decides at scheduling time
+# and again when a record folds its sources: a source produced outside it never counts.
+
+class Authority(enum.StrEnum):
+    """The basis on which someone coordinates an evaluation of a person."""
+
+    LINE_MANAGER = "line_manager"            # the person's manager: every kind
+    SECOND_LINE_MANAGER = "second_line_manager"  # the manager's manager: all but professionalism
+    TRAINER = "trainer"                      # a trainer: demonstrations and interviews
+    DELEGATE = "delegate"                    # named by the line manager, for professionalism
+
+
+TRAINER_KINDS = frozenset({"demo", "interview"})
+LINE_MANAGER_ONLY_KINDS = frozenset({"professionalism"})
+
+
+def evaluation_authority(user: User | None, person: User | None, kind: str, *,
+                         delegated_by: frozenset[int] | set[int] = frozenset()
+                         ) -> Authority | None:
+    """On what basis ``user`` may coordinate an evaluation of ``kind`` of ``person``.
+
+    ``delegated_by``: ids of the people who delegated the professionalism rating of
+    this person to ``user`` for the time in question (only the line manager's counts).
+    None means no authority: never the person themselves, never another team's
+    manager, never a supervisor or an admin as such.
+    """
+    if user is None or person is None or user.id == person.id or not user.active:
+        return None
+    if person.manager_id is not None and person.manager_id == user.id:
+        return Authority.LINE_MANAGER
+    if kind in LINE_MANAGER_ONLY_KINDS:
+        return (Authority.DELEGATE if person.manager_id is not None
+                and person.manager_id in delegated_by else None)
+    manager = person.manager
+    if manager is not None and manager.manager_id == user.id:
+        return Authority.SECOND_LINE_MANAGER
+    if kind in TRAINER_KINDS and Role.TRAINER in user.roles:
+        return Authority.TRAINER
+    return None
+
+
+def may_evaluate_someone_of(user: User, person: User, kinds) -> bool:
+    """For the scheduling page's picker: some kind (delegations aside) may be coordinated."""
+    return any(evaluation_authority(user, person, kind) is not None for kind in kinds)
 
 
 # -- evaluations (§1.3.1: reviewers score independently) -------------------------------------
@@ -130,8 +181,10 @@ def _part_in_scoring(user: User, evaluation) -> bool:
 
 
 def _may_coordinate(user: User, evaluation) -> bool:
-    """Moderate, release, amend, add evidence: the coordinator who scheduled it, or an admin."""
-    return evaluation.coordinator_id == user.id or Role.ADMIN in user.roles
+    """Moderate, release, amend, add evidence: only the coordinator who scheduled it (and
+    so held authority over the person). Never the person evaluated; an admin as such has
+    no authority over scores (§1.3.1)."""
+    return evaluation.coordinator_id == user.id and evaluation.subject_id != user.id
 
 
 def _may_see_review(user: User, review) -> bool:

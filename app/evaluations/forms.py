@@ -43,8 +43,16 @@ def evidence_links(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def chosen_id(value) -> int | None:
+    """A select's id, or None for its empty "choose…" entry (so nobody is a default)."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
 class ScheduleForm(FlaskForm):
-    subject = SelectField(_l("Person evaluated"), coerce=int, validators=[InputRequired()])
+    subject = SelectField(_l("Person evaluated"), coerce=chosen_id,
+                          validators=[InputRequired(_l("Choose the person evaluated."))])
     rubric = SelectField(_l("Rubric"), coerce=int, validators=[InputRequired()],
                          description=_l("The evaluation's kind is the rubric's kind; the "
                                         "evaluation keeps this version of the rubric."))

@@ -9,7 +9,7 @@ history. Amendments after release go to the audit log with before and after.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -191,3 +191,34 @@ class EvidenceFile(StoredFile, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+
+
+class Delegation(db.Model):
+    """A line manager names someone to rate a person's professionalism for some days.
+
+    §3.1.4 gives professionalism to the person's manager; the manager may hand one
+    period's rating to somebody else (a project lead who worked with the person), and
+    that is on the record: who delegated, to whom, for which days, and when it was
+    withdrawn. It counts only while the delegator is still the person's manager.
+    """
+
+    __tablename__ = "evaluation_delegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                           index=True)
+    manager_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"),
+                                             index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="professionalism")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined",
+                                        innerjoin=True)
+    manager: Mapped[User] = relationship(foreign_keys=[manager_id], lazy="joined",
+                                         innerjoin=True)
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined",
+                                          innerjoin=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,11 +24,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
+from app.auth.permissions import Authority, evaluation_authority
 from app.content.markdown import render_markdown
 from app.database import utcnow
 from app.evaluations import scoring
 from app.evaluations.models import (
     CriterionScore,
+    Delegation,
     Evaluation,
     EvaluationState,
     Moderation,
@@ -45,6 +47,10 @@ MAX_COMMENT = 5_000
 
 class EvaluationRefused(Exception):
     """The step is not possible now; the message says why."""
+
+
+class NoAuthority(EvaluationRefused):
+    """The coordinator holds no authority over the person for this kind (a field error)."""
 
 
 # -- scheduling --------------------------------------------------------------------------------
@@ -68,6 +74,81 @@ def default_spread_limit() -> Decimal:
     return Decimal(str(current_app.config.get("EVALUATION_SPREAD_LIMIT", DEFAULT_SPREAD_LIMIT)))
 
 
+# -- authority over the person (§1.3.1): decided in app.auth.permissions --------------------
+
+
+def _day(moment: datetime) -> date:
+    """The calendar day an evaluation belongs to, as the assessment periods count days."""
+    return moment.astimezone(UTC).date()
+
+
+def delegators(delegate: User, person: User, kind: str, on: date) -> frozenset[int]:
+    """Who delegated the rating of ``person`` to ``delegate`` for the day ``on``."""
+    if kind != "professionalism":
+        return frozenset()
+    rows = db.session.execute(sa.select(Delegation.manager_id).where(
+        Delegation.person_id == person.id, Delegation.delegate_id == delegate.id,
+        Delegation.kind == kind, Delegation.revoked_at.is_(None),
+        Delegation.starts_on <= on, Delegation.ends_on >= on)).scalars()
+    return frozenset(rows)
+
+
+def authority_for(user: User, person: User, kind: str, at: datetime) -> Authority | None:
+    """The basis on which ``user`` may coordinate a ``kind`` evaluation of ``person`` at ``at``."""
+    return evaluation_authority(user, person, kind,
+                                delegated_by=delegators(user, person, kind, _day(at)))
+
+
+def authority_of(evaluation: Evaluation) -> Authority | None:
+    """Whether the evaluation's coordinator holds that authority now: the fold's check."""
+    return authority_for(evaluation.coordinator, evaluation.subject, evaluation.kind,
+                         evaluation.scheduled_at)
+
+
+def delegations_of(person: User, starts_on: date, ends_on: date) -> list[Delegation]:
+    """Delegations of the person's rating that overlap these days, newest first."""
+    return list(db.session.execute(sa.select(Delegation).where(
+        Delegation.person_id == person.id, Delegation.starts_on <= ends_on,
+        Delegation.ends_on >= starts_on).order_by(Delegation.id.desc())).scalars())
+
+
+def delegated_people(delegate: User) -> set[int]:
+    """Ids of the people whose rating is delegated to ``delegate`` and not over yet."""
+    return set(db.session.execute(sa.select(Delegation.person_id).where(
+        Delegation.delegate_id == delegate.id, Delegation.revoked_at.is_(None),
+        Delegation.ends_on >= _day(utcnow()))).scalars())
+
+
+def delegate(person: User, manager: User, to: User, starts_on: date, ends_on: date) -> Delegation:
+    """The line manager hands the professionalism rating for these days to ``to``."""
+    if evaluation_authority(manager, person, "professionalism") != Authority.LINE_MANAGER:
+        raise EvaluationRefused(_l("Only %(name)s's manager can delegate the rating.",
+                                   name=person.display_name))
+    if to.id in (person.id, manager.id) or not to.active:
+        raise EvaluationRefused(_l("Choose somebody else: not the person rated, not "
+                                   "yourself, and an active account."))
+    for earlier in delegations_of(person, starts_on, ends_on):
+        if earlier.revoked_at is None:
+            revoke(earlier, manager)
+    delegation = Delegation(person_id=person.id, manager_id=manager.id, delegate_id=to.id,
+                            kind="professionalism", starts_on=starts_on, ends_on=ends_on)
+    db.session.add(delegation)
+    db.session.flush()
+    audit.record("evaluation.delegate", delegation, actor=manager, after={
+        "person": person.email, "delegate": to.email, "kind": "professionalism",
+        "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
+    return delegation
+
+
+def revoke(delegation: Delegation, actor: User) -> None:
+    if delegation.revoked_at is not None:
+        return
+    delegation.revoked_at = utcnow()
+    db.session.flush()
+    audit.record("evaluation.delegation_revoke", delegation, actor=actor, before={
+        "person": delegation.person.email, "delegate": delegation.delegate.email})
+
+
 def schedule(plan: Schedule, coordinator: User) -> Evaluation:
     reviewers = list({r.id: r for r in plan.reviewers}.values())
     if not reviewers:
@@ -76,6 +157,12 @@ def schedule(plan: Schedule, coordinator: User) -> Evaluation:
         raise EvaluationRefused(_l("Nobody reviews themselves: remove %(name)s from the "
                                    "reviewers.", name=plan.subject.display_name))
     kind = plan.rubric_version.rubric.kind
+    if authority_for(coordinator, plan.subject, kind, plan.scheduled_at) is None:
+        raise NoAuthority(_l(
+            "You may not coordinate this kind of evaluation of %(name)s: demonstrations "
+            "and interviews are scheduled by a trainer or the person's managers, project "
+            "reviews by the person's managers, professionalism by the person's own manager "
+            "(or whom they delegate).", name=plan.subject.display_name))
     evaluation = Evaluation(
         subject_id=plan.subject.id, coordinator_id=coordinator.id, kind=kind,
         rubric_version_id=plan.rubric_version.id, scenario=plan.scenario,

@@ -25,7 +25,7 @@ from wtforms import SelectChoice
 
 from app import uploads
 from app.auth.models import Role, User, UserRole
-from app.auth.permissions import Permission, can, ensure, require
+from app.auth.permissions import Permission, can, ensure, may_evaluate_someone_of, require
 from app.database import utcnow
 from app.evaluations import evidence, scoring
 from app.evaluations import services as svc
@@ -50,6 +50,7 @@ from app.evaluations.models import (
     Review,
     RubricVersion,
 )
+from app.evaluations.rubric_format import KINDS
 from app.evaluations.rubrics import KIND_LABELS, rubric_choices
 from app.extensions import db
 from app.main.actions import carry_out
@@ -119,14 +120,21 @@ def _people(roles=None) -> list[User]:
 def new():
     form = ScheduleForm()
     people = _people()
-    form.subject.choices = [SelectChoice(p.id, f"{p.display_name} <{p.email}>") for p in people]
+    # Only the people the scheduler may evaluate (of some kind, or by delegation), and
+    # no default: the choice is the scheduler's, never the list's first name.
+    delegated = svc.delegated_people(current_user)
+    subjects = [p for p in people if p.id in delegated
+                or may_evaluate_someone_of(current_user, p, KINDS)]
+    form.subject.choices = [SelectChoice("", _("Choose a person"))] + [
+        SelectChoice(p.id, f"{p.display_name} <{p.email}>") for p in subjects]
     form.rubric.choices = [SelectChoice(pk, label) for pk, label in rubric_choices()]
     form.reviewers.choices = [SelectChoice(p.id, p.display_name)
                               for p in _people(REVIEWER_ROLES)]
     if request.method == "GET":
         start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
         form.scheduled_at.data, form.due_at.data = start, start + timedelta(days=3)
-        form.subject.data = request.args.get("subject", type=int)
+        wanted = request.args.get("subject", type=int)
+        form.subject.data = wanted if any(p.id == wanted for p in subjects) else None
     if form.validate_on_submit():
         by_id = {p.id: p for p in people}
         version = db.session.get(RubricVersion, form.rubric.data)
@@ -140,6 +148,9 @@ def new():
             spread_limit=form.spread_limit.data)
         try:
             evaluation = svc.schedule(plan, current_user)
+        except svc.NoAuthority as refused:
+            db.session.rollback()
+            form.subject.errors = [*form.subject.errors, str(refused)]
         except svc.EvaluationRefused as refused:
             db.session.rollback()
             form.reviewers.errors = [*form.reviewers.errors, str(refused)]

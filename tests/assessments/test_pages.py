@@ -14,14 +14,8 @@ from app.assessments.models import AssessmentPeriod, AssessmentRecord, Performan
 from app.database import utcnow
 from app.extensions import db
 from tests.evaluations.builders import user
-from tests.helpers import login as sign_in
 from tests.helpers import post_form
-
-
-def login(client, person):
-    if client.get("/login").status_code == 302:
-        post_form(client, "/logout", token_from="/")
-    return sign_in(client, person)
+from tests.helpers import switch_to as login
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def _full_sources(team, period):
     _released(team["person"], reviewers, team["manager"], "demo", 2, 2)       # 70
     _released(team["person"], reviewers, team["manager"], "interview", 3, 2)  # 100
     _released(team["person"], [team["reviewer"]], team["manager"], "project-review", 2, 1)
-    _released(team["person"], [team["manager"]], team["other_manager"], "professionalism", 3, 2)
+    _released(team["person"], [team["manager"]], team["manager"], "professionalism", 3, 2)
     svc.enter_performance(period, person, D("80"), D("90"), "", user(team["manager"]))
     db.session.commit()
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.auth.permissions import evaluation_authority
 from app.database import utcnow
 from app.evaluations import services as svc
 from app.evaluations.models import Rubric, RubricVersion
@@ -56,11 +57,24 @@ def user(person) -> User:
     return db.session.get(User, person.id)
 
 
+def give_authority(subject, coordinator, kind: str = "demo") -> None:
+    """Make ``coordinator`` the subject's manager, unless they already have authority
+    (app.auth.permissions.evaluation_authority): only then may they schedule."""
+    subject, coordinator = user(subject), user(coordinator)
+    if evaluation_authority(coordinator, subject, kind) is None and subject.manager_id is None:
+        subject.manager_id = coordinator.id
+        db.session.flush()
+
+
 def schedule(subject, reviewers, coordinator, *, spread_limit: str | None = None,
              show_names: bool = False, version: RubricVersion | None = None):
+    """Schedule a demo (or ``version``'s kind); the coordinator gets authority over the
+    subject by becoming their manager when the test has not given them one."""
     when = utcnow() + timedelta(days=1)
+    version = version or rubric_version()
+    give_authority(subject, coordinator, version.rubric.kind)
     plan = svc.Schedule(
-        subject=user(subject), rubric_version=version or rubric_version(),
+        subject=user(subject), rubric_version=version,
         scenario="Demonstrate **DataHub** to a bank's IT director.", scheduled_at=when,
         place="Room 3", due_at=when + timedelta(days=2),
         reviewers=[user(r) for r in reviewers], evidence_links=[],

@@ -143,7 +143,7 @@ def test_reviewer_names_are_shown_when_the_evaluation_says_so(app, client, setti
     assert "Alice" in html and "Signed note" in html
 
 
-def test_only_the_coordinator_or_an_admin_moderates_releases_and_amends(
+def test_only_the_coordinator_moderates_releases_and_amends(
         app, client, setting, make_user):
     eid = setting["evaluation_id"]
     with app.app_context():
@@ -151,13 +151,17 @@ def test_only_the_coordinator_or_an_admin_moderates_releases_and_amends(
         alice = score(evaluation, setting["alice"], 2, 2)
         score(evaluation, setting["bob"], 2, 2)
         review_id = alice.id
-    for person in ("alice", "supervisor"):
+    # An admin as such holds no authority over anyone's scores (§1.3.1).
+    setting["admin"] = make_user("admin")
+    for person in ("alice", "supervisor", "admin"):
         login(client, setting[person])
         for path in (f"/evaluations/{eid}/release", f"/evaluations/{eid}/moderate",
                      f"/evaluations/{eid}/reviewers"):
             assert post_form(client, path, token_from="/evaluations/").status_code == 403
         assert client.get(f"/evaluations/{eid}/reviews/{review_id}/amend").status_code == 403
-    login(client, make_user("admin"))
+    with app.app_context():
+        assert db.session.get(Evaluation, eid).state != "released"
+    login(client, setting["coordinator"])
     assert post_form(client, f"/evaluations/{eid}/release",
                      token_from="/evaluations/").status_code == 302
     with app.app_context():
@@ -201,6 +205,7 @@ def test_scheduling_through_the_form(app, client, setting):
     login(client, setting["coordinator"])
     with app.app_context():
         version_id = rubric_version().id
+        user(setting["alice"]).manager_id = setting["coordinator"].id  # so she is on the list
         db.session.commit()
     when = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     due = (utcnow() + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
