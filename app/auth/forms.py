@@ -21,6 +21,10 @@ ROLE_LABELS = {
 
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=1024, message=_l(
     "The password must have at least %(min)d characters."))
+# services.check_new_password decides; this only tells people beforehand what it wants.
+PASSWORD_HINT = _l("At least %(n)d characters, not a common password and nothing built from "
+                   "the name or email: three or four unrelated words work well.",
+                   n=MIN_PASSWORD_LENGTH)
 
 
 class LoginForm(FlaskForm):
@@ -40,6 +44,7 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), PASSWORD_LENGTH],
+        description=PASSWORD_HINT,
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

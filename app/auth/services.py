@@ -20,17 +20,25 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import LoginSession, Role, Team, User, UserRole
+from app.auth.passwords import MIN_LENGTH, Weakness, password_weakness
 from app.auth.user_csv import ParsedList, PersonRow, RowError
 from app.database import utcnow
 from app.extensions import db
 from app.oversight import audit
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 SUPPORTED_LOCALES = ("en", "zh_CN")
 
 
 class AccountError(ValueError):
-    """A rule about accounts was broken; the message is shown to the person."""
+    """A rule about accounts was broken; the message is shown to the person.
+
+    ``field`` names the form field it belongs beside, when there is one.
+    """
+
+    def __init__(self, message: object, field: str | None = None):
+        super().__init__(str(message))
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -43,18 +51,45 @@ def valid_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise AccountError(_("%(email)s is not a valid email address (%(why)s).",
-                             email=email.strip(), why=str(exc))) from None
+                             email=email.strip(), why=str(exc)), "email") from None
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        )
+class PasswordRefused(AccountError):
+    """The new password is too easy to guess; the message belongs at the password field."""
+
+    def __init__(self, message: object, field: str | None = "password"):
+        super().__init__(message, field)
+
+
+def _refusal_message(weakness: Weakness) -> str:
+    instead = _("Write three or four unrelated words instead, such as a phrase only you "
+                "would think of.")
+    if weakness is Weakness.TOO_SHORT:
+        return _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if weakness is Weakness.PERSONAL:
+        return _("This password is built from the person's name or email address, or from "
+                 "this site's name. %(instead)s", instead=instead)
+    if weakness is Weakness.COMMON:
+        return _("This is one of the most common passwords, or is built from one "
+                 "(like password, 123456 or qwerty). %(instead)s", instead=instead)
+    if weakness is Weakness.PATTERN:
+        return _("This password repeats characters or follows a sequence, a keyboard row "
+                 "or a date (like aaaa, abcd or 1234). %(instead)s", instead=instead)
+    return _("This password is too easy to guess. %(instead)s", instead=instead)
+
+
+def check_new_password(password: str, *, email: str | None, name: str | None) -> None:
+    """The one check for every new password (ASVS 6.2.4, 6.2.11): PasswordRefused if weak.
+
+    ``email`` and ``name`` are the account's, so a password built from them is refused.
+    """
+    weakness = password_weakness(password, email=email, name=name)
+    if weakness is not None:
+        raise PasswordRefused(_refusal_message(weakness))
 
 
 _DUMMY_HASH: dict[str, str] = {}
@@ -186,11 +221,12 @@ def _apply(user: User, changes: AccountChanges) -> None:
         email = valid_email(changes.email)
         other = user_by_email(email)
         if other is not None and other is not user:
-            raise AccountError(_("Another account already uses %(email)s.", email=email))
+            raise AccountError(_("Another account already uses %(email)s.", email=email),
+                               "email")
         user.email = email
     if changes.display_name is not None:
         if not changes.display_name.strip():
-            raise AccountError(_("The display name cannot be empty."))
+            raise AccountError(_("The display name cannot be empty."), "display_name")
         user.display_name = changes.display_name.strip()
     if changes.team is not None:
         user.team = team_named(changes.team)
@@ -215,14 +251,15 @@ def _set_manager(user: User, manager_email: str) -> None:
     manager = user_by_email(manager_email)
     if manager is None:
         raise AccountError(
-            _("No account has the manager's email %(email)s.", email=manager_email.strip())
-        )
+            _("No account has the manager's email %(email)s.", email=manager_email.strip()),
+            "manager_email")
     if manager is user:
-        raise AccountError(_("A person cannot be their own manager."))
+        raise AccountError(_("A person cannot be their own manager."), "manager_email")
     seen, boss = {user.id}, manager
     while boss is not None:  # refuse loops in the reporting line
         if boss.id in seen:
-            raise AccountError(_("That manager would make a loop in the reporting line."))
+            raise AccountError(_("That manager would make a loop in the reporting line."),
+                               "manager_email")
         seen.add(boss.id)
         boss = boss.manager
     user.manager = manager
@@ -243,10 +280,11 @@ def create_user(
     """Create an account; without a password it cannot sign in until one is set."""
     email = valid_email(email)
     if user_by_email(email) is not None:
-        raise AccountError(_("An account with the email %(email)s already exists.", email=email))
+        raise AccountError(_("An account with the email %(email)s already exists.", email=email),
+                           "email")
     user = User(email=email, display_name=display_name.strip(), locale="en", active=True)
     if password is not None:
-        check_new_password(password)
+        check_new_password(password, email=email, name=display_name)
         user.password_hash = hash_password(password)
     db.session.add(user)
     _apply(user, AccountChanges(display_name=display_name, team=team or "",
@@ -297,7 +335,7 @@ def _changed(mine: dict, theirs: dict) -> dict:
 def set_password(user: User, password: str, *, actor: User | None = None,
                  actor_label: str | None = None, keep_token: str | None = None) -> None:
     """Set a new password and end the person's other sessions."""
-    check_new_password(password)
+    check_new_password(password, email=user.email, name=user.display_name)
     user.password_hash = hash_password(password)
     end_other_sessions(user, keep_token=keep_token)
     action = "user.password_change" if actor is user else "user.password_reset"
@@ -332,27 +370,33 @@ def import_people(parsed: ParsedList, *, actor: User | None = None,
     Managers may be people earlier or later in the same file, or existing
     accounts. Existing accounts (same email) get the list's name, team,
     manager, roles and language.
+
+    Every problem of the file is reported, each with its line: those of reading it, and
+    those the accounts' rules find when the good rows are tried (in a savepoint that is
+    then rolled back).
     """
     errors = list(parsed.errors) + [
-        RowError(row.line, f"manager_email {row.manager_email} is neither on this list nor "
-                           "an existing account: add that person first")
-        for row in parsed.rows
-        if row.manager_email and row.manager_email not in parsed.listed_emails
-        and user_by_email(row.manager_email) is None
+        RowError(line, f"manager_email {manager} is neither on this list nor "
+                       "an existing account: add that person first")
+        for line, manager in sorted(parsed.managers.items())
+        if manager not in parsed.listed_emails and user_by_email(manager) is None
     ]
-    if errors:
-        return ImportOutcome(errors=sorted(errors, key=lambda e: e.line))
+    good = {row.email for row in parsed.rows}
     status: dict[str, str] = {}
     savepoint = db.session.begin_nested()
     for with_manager in (False, True):
         for row in parsed.rows:
+            if with_manager and row.manager_email and row.manager_email not in good \
+                    and user_by_email(row.manager_email) is None:
+                continue  # the manager's own row is bad, or exists nowhere: reported above
             try:
                 _import_row(row, status, actor, actor_label, with_manager=with_manager)
             except AccountError as exc:
                 errors.append(RowError(row.line, str(exc)))
     if errors:
         savepoint.rollback()
-        return ImportOutcome(errors=errors)
+        unique = list(dict.fromkeys(errors))  # a row refused in both passes is listed once
+        return ImportOutcome(errors=sorted(unique, key=lambda e: e.line))
     savepoint.commit()
     counts = list(status.values())
     return ImportOutcome(created=counts.count("created"), updated=counts.count("updated"),
