@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -86,12 +87,18 @@ class BaseConfig:
 
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
         self.AUDIT_PAGE_SIZE = 50
+        # Append-only JSON-lines file of the audit chain's head (`flask audit checkpoint`,
+        # from cron). Keep it where the database's administrators cannot write: another
+        # disk or host, or ship each line to a log store. Default: instance/.
+        self.AUDIT_CHECKPOINT_FILE = env.get("AUDIT_CHECKPOINT_FILE", "")
         self.USERS_PAGE_SIZE = 50
 
     def finalise(self, instance_path: Path) -> None:
         """Fill in defaults that depend on the instance folder, then validate."""
         if not self.SQLALCHEMY_DATABASE_URI:
             self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance_path / 'presales.db'}"
+        if not self.AUDIT_CHECKPOINT_FILE:
+            self.AUDIT_CHECKPOINT_FILE = str(instance_path / "audit-checkpoints.jsonl")
         # A server connection can drop between requests; a SQLite file cannot, and a
         # ping per request is a measurable share of an autosave.
         self.SQLALCHEMY_ENGINE_OPTIONS = {
@@ -131,6 +138,11 @@ class TestingConfig(BaseConfig):
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url) if url else None
         # Cheap scrypt parameters keep the suite fast; still the real algorithm.
         self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105
+        # Never the developer's instance/ file: a fresh path per app, created only
+        # when a test writes a checkpoint (tests that do point it at tmp_path).
+        self.AUDIT_CHECKPOINT_FILE = env.get("TEST_AUDIT_CHECKPOINT_FILE") or str(
+            Path(tempfile.gettempdir()) / f"presales-test-{secrets.token_hex(8)}"
+            / "audit-checkpoints.jsonl")
         self.WTF_CSRF_ENABLED = True
         self.SERVER_NAME = None
 

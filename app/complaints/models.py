@@ -3,6 +3,10 @@
 A complaint always has its author. A suggestion may be anonymous: then nothing
 stored ties it to a person — no author, no audit entry, and only the day it was
 received (a time of day could be matched against other activity).
+
+People, URLs and the audit log know a matter by its ``reference``, a random code:
+the row id counts up, so a gap between two signed complaints' numbers would date
+an anonymous suggestion filed between them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ class ComplaintState(enum.StrEnum):
 class Complaint(db.Model):
     __tablename__ = "complaints"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)  # internal only: never shown
+    reference: Mapped[str] = mapped_column(sa.String(12), unique=True)  # random, public
     kind: Mapped[str] = mapped_column(sa.String(20))    # "complaint" or "suggestion"
     topic: Mapped[str] = mapped_column(sa.String(20))   # "training" or "assessment"
     author_id: Mapped[int | None] = mapped_column(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,7 @@ from app.database import utcnow
 from app.evaluations.models import Evaluation, EvaluationState
 from app.exams.models import Attempt, AttemptState
 from app.extensions import db
+from app.i18n import local_today
 from app.oversight import audit
 
 KINDS = ("complaint", "suggestion")
@@ -26,6 +28,26 @@ NEXT_STATES = {
     ComplaintState.RESOLVED: (),
     ComplaintState.REJECTED: (),
 }
+
+
+# Public references: 8 characters, no look-alikes (0/O, 1/I/L); 31^8 ≈ 8.5e11 codes.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """A random reference no matter has yet: it says nothing of when or in which order
+    matters were filed (a counting number would date an anonymous suggestion)."""
+    while True:
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        if db.session.execute(sa.select(Complaint.id).where(
+                Complaint.reference == reference)).first() is None:
+            return reference
+
+
+def by_reference(reference: str) -> Complaint | None:
+    return db.session.execute(sa.select(Complaint).where(
+        Complaint.reference == (reference or "").strip().upper())).scalar_one_or_none()
 
 
 class ComplaintRefused(Exception):
@@ -76,15 +98,15 @@ def file(author: User, *, kind: str, topic: str, title: str, body: str,
     if subject is not None and subject not in {(s.type, s.id) for s in subjects_of(author)}:
         raise ComplaintRefused(_l("Choose one of your own results."))
     complaint = Complaint(
-        kind=kind, topic=topic, title=title[:200], body=body,
+        reference=new_reference(), kind=kind, topic=topic, title=title[:200], body=body,
         author_id=None if anonymous else author.id,
         subject_type=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
-        state=ComplaintState.RECEIVED, received_on=utcnow().date())
+        state=ComplaintState.RECEIVED, received_on=local_today())
     db.session.add(complaint)
     db.session.flush()
     if not anonymous:  # an audit entry would name the author and the moment
-        audit.record(f"{kind}.file", complaint, actor=author,
+        audit.record(f"{kind}.file", complaint, object_id=complaint.reference, actor=author,
                      after={"topic": topic, "title": complaint.title,
                             "subject": f"{subject[0]} {subject[1]}" if subject else None})
     return complaint
@@ -121,16 +143,17 @@ def handle(complaint: Complaint, handler: User, *, state: str, owner: User | Non
     complaint.linked_path = linked_path[:300]
     complaint.updated_at = utcnow()
     if not complaint.open:
-        complaint.closed_on = utcnow().date()
+        complaint.closed_on = local_today()
     db.session.flush()
-    audit.record(f"{complaint.kind}.handle", complaint, actor=handler, before=before,
+    audit.record(f"{complaint.kind}.handle", complaint, object_id=complaint.reference,
+                 actor=handler, before=before,
                  after={"state": target.value, "owner": owner.email if owner else None,
                         "response": response, "action_taken": action_taken,
                         "linked": complaint.linked_path})
 
 
 def days_open(complaint: Complaint, today: date | None = None) -> int:
-    end = complaint.closed_on or today or utcnow().date()
+    end = complaint.closed_on or today or local_today()
     return (end - complaint.received_on).days
 
 

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from app.auth.permissions import Permission, can, ensure, require
 from app.complaints import services as svc
 from app.complaints.forms import STATE_LABELS, TOPIC_LABELS, FileForm, HandleForm
+from app.complaints.links import may_open
 from app.complaints.models import Complaint, ComplaintState
 from app.extensions import db
 from app.main.actions import carry_out
@@ -22,7 +23,8 @@ bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 def _labels() -> dict:
     return {"complaint_state_label": lambda s: STATE_LABELS.get(s, s),
             "complaint_topic_label": lambda t: TOPIC_LABELS.get(t, t),
-            "days_open": svc.days_open}
+            "days_open": svc.days_open,
+            "may_open": lambda path: may_open(current_user, path)}
 
 
 @bp.route("/")
@@ -57,20 +59,21 @@ def new():
                         "group."), "success")
                 return redirect(url_for("complaints.index"))
             flash(_("Received. You will see its progress here."), "success")
-            return redirect(url_for("complaints.show", complaint_id=complaint.id))
+            return redirect(url_for("complaints.show", reference=complaint.reference))
     return render_template("complaints/new.html", form=form)
 
 
-def _complaint(complaint_id: int) -> Complaint:
-    complaint = db.session.get(Complaint, complaint_id)
+def _complaint(reference: str) -> Complaint:
+    """By its random reference: the row id counts up, so it never appears in a URL."""
+    complaint = svc.by_reference(reference)
     if complaint is None or not can(current_user, Permission.VIEW_COMPLAINT, complaint):
         abort(404)
     return complaint
 
 
-@bp.route("/<int:complaint_id>")
-def show(complaint_id: int):
-    complaint = _complaint(complaint_id)
+@bp.route("/<reference>")
+def show(reference: str):
+    complaint = _complaint(reference)
     form = _handle_form(complaint)
     return render_template("complaints/show.html", complaint=complaint, form=form,
                            handling=can(current_user, Permission.HANDLE_COMPLAINTS))
@@ -87,29 +90,33 @@ def _handle_form(complaint: Complaint) -> HandleForm:
     return form
 
 
-@bp.route("/<int:complaint_id>/handle", methods=["POST"])
+@bp.route("/<reference>/handle", methods=["POST"])
 @require(Permission.HANDLE_COMPLAINTS)
-def handle(complaint_id: int):
-    complaint = _complaint(complaint_id)
+def handle(reference: str):
+    complaint = _complaint(reference)
     ensure(Permission.HANDLE_COMPLAINTS)
     form = _handle_form(complaint)
     if not form.validate_on_submit():
         flash(_("Choose a state from the list."), "error")
-        return redirect(url_for("complaints.show", complaint_id=complaint.id))
+        return redirect(url_for("complaints.show", reference=complaint.reference))
     owner = next((u for u in svc.supervisors() if u.id == form.owner.data), None)
     carry_out(lambda: svc.handle(complaint, current_user, state=form.state.data, owner=owner,
                                  response=form.response.data,
                                  action_taken=form.action_taken.data,
                                  linked_path=form.linked_path.data),
               svc.ComplaintRefused, _("Saved."))
-    return redirect(url_for("complaints.show", complaint_id=complaint.id))
+    return redirect(url_for("complaints.show", reference=complaint.reference))
 
 
 @bp.route("/all")
 @require(Permission.HANDLE_COMPLAINTS)
 def queue():
-    """The supervision group's queue: open ones first, oldest first, with time open."""
+    """The supervision group's queue: open ones first, oldest first, with time open.
+
+    Within a day, by reference (random), not by id: filing order would place an
+    anonymous suggestion between signed complaints whose times the audit log shows.
+    """
     complaints = db.session.execute(sa.select(Complaint).order_by(
         sa.case((Complaint.state.in_([ComplaintState.RECEIVED, ComplaintState.INVESTIGATING]),
-                 0), else_=1), Complaint.received_on, Complaint.id)).scalars().all()
+                 0), else_=1), Complaint.received_on, Complaint.reference)).scalars().all()
     return render_template("complaints/queue.html", complaints=complaints)

@@ -16,6 +16,7 @@ from app.complaints.models import Complaint
 from app.database import utcnow
 from app.evaluations.services import queue
 from app.extensions import db
+from app.i18n import local_today
 from app.oversight import archive as archive_service
 from app.oversight.archive_pdf import archive_pdf as build_archive_pdf
 from app.training import services as training
@@ -31,7 +32,7 @@ def home():
         AssessmentRecord.state == RecordState.PUBLISHED)).scalars().all()
     answered = db.session.execute(sa.select(Complaint).where(
         Complaint.author_id == current_user.id,
-        Complaint.closed_on >= utcnow().date() - timedelta(days=30))).scalars().all()
+        Complaint.closed_on >= local_today() - timedelta(days=30))).scalars().all()
     return render_template("main/home.html", records_to_read=records,
                            reviews_owed=len(queue(current_user)), answered=answered,
                            training=training.upcoming_for(current_user))

@@ -187,9 +187,9 @@ def _plan_items(people: People, window: _Window):
             .where(sa.or_(sa.and_(done_at.is_not(None), window.moments(done_at)),
                           sa.and_(done_at.is_(None), window.days(due_on))))
             .order_by(ImprovementItem.id)):
+        # An open item is dated by its due day, so "Due" needs no date of its own
         yield row.person_id, Entry(row.done_at or _moment(row.due_on), "plan", row.goal,
-                                   "" if row.done_at else row.due_on.isoformat(), None,
-                                   "done" if row.done_at else "due")
+                                   "", None, "done" if row.done_at else "due")
 
 
 def _feedback(people: People, window: _Window):
@@ -204,12 +204,12 @@ def _feedback(people: People, window: _Window):
 
 def _complaints(people: People, window: _Window):
     for row in db.session.execute(
-            sa.select(Complaint.id, Complaint.author_id, Complaint.received_on, Complaint.kind,
-                      Complaint.title, Complaint.state)
+            sa.select(Complaint.reference, Complaint.author_id, Complaint.received_on,
+                      Complaint.kind, Complaint.title, Complaint.state)
             .where(Complaint.author_id.in_(people), window.days(Complaint.received_on))
             .order_by(Complaint.id)):
         yield row.author_id, Entry(_moment(row.received_on), row.kind, row.title, "",
-                                   ("complaints.show", {"complaint_id": row.id}), row.state)
+                                   ("complaints.show", {"reference": row.reference}), row.state)
 
 
 def _sessions(people: People, window: _Window):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -130,23 +130,30 @@ class ChainReport:
     broken_at: int | None = None
     problem: str | None = None
     head: str | None = None
+    # position (1 = oldest entry) -> hash there, for the positions asked for
+    hashes_at: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-def check_chain(entries: Iterable[AuditEntry], anchor: str | None = None) -> ChainReport:
+def check_chain(entries: Iterable[AuditEntry], anchor: str | None = None,
+                positions: Collection[int] = ()) -> ChainReport:
     """Walk entries in id order and report the first row that breaks the chain.
 
     ``anchor``, a head hash recorded earlier, must still be in the chain: that
     catches a log whose newest rows were removed, or that was rebuilt whole.
+    The report keeps the hash found at each of ``positions`` (checkpoints).
     """
     expected_prev = GENESIS_HASH
     count = 0
     anchor_seen = anchor is None
+    hashes_at: dict[int, str] = {}
     for entry in entries:
         count += 1
+        if count in positions:
+            hashes_at[count] = entry.hash
         if entry.prev_hash != expected_prev:
             return ChainReport(count - 1, entry.id,
                                "its previous-hash does not match the row before it "
@@ -160,14 +167,15 @@ def check_chain(entries: Iterable[AuditEntry], anchor: str | None = None) -> Cha
     if not anchor_seen:
         return ChainReport(count, None, "the anchor hash recorded earlier is no longer in the "
                                         "chain (newest entries removed, or the log rewritten)",
-                           head)
-    return ChainReport(count, head=head)
+                           head, hashes_at)
+    return ChainReport(count, head=head, hashes_at=hashes_at)
 
 
-def verify_chain(anchor: str | None = None, batch_size: int = 1000) -> ChainReport:
+def verify_chain(anchor: str | None = None, batch_size: int = 1000,
+                 positions: Collection[int] = ()) -> ChainReport:
     """Check the whole audit log in the database, streaming in id order."""
     rows = db.session.execute(
         sa.select(AuditEntry).options(lazyload(AuditEntry.actor))
         .order_by(AuditEntry.id).execution_options(yield_per=batch_size)
     ).scalars()
-    return check_chain(rows, anchor)
+    return check_chain(rows, anchor, positions)

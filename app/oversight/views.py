@@ -20,7 +20,7 @@ from app.database import utcnow
 from app.evaluations import services as evaluations
 from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
-from app.oversight import archive, archive_exports, archive_labels, dashboard
+from app.oversight import archive, archive_exports, archive_labels, checkpoints, dashboard
 from app.oversight.models import AuditEntry
 from app.training import execution as plan_execution
 from app.training import services as training
@@ -80,7 +80,12 @@ def audit_log():
     valid = form.validate()
     stmt = _filtered_entries(form) if valid else sa.select(AuditEntry).where(sa.false())
     page = db.paginate(stmt, per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
-    return render_template("oversight/audit.html", form=form, page=page)
+    return render_template("oversight/audit.html", form=form, page=page,
+                           checkpoints=_checkpoints())
+
+
+def _checkpoints() -> checkpoints.CheckpointPanel:
+    return checkpoints.panel(current_app.config["AUDIT_CHECKPOINT_FILE"])
 
 
 @bp.route("/supervision")
@@ -101,7 +106,8 @@ def supervision():
         late=dashboard.late_evaluations(now), consistency=consistency,
         complaint_ages=dashboard.complaints_by_age(now.date()), now=now,
         question_flags=dashboard.question_flags(),
-        plan=plan_execution.execution(training.plan_of(now.year), now.year))
+        plan=plan_execution.execution(training.plan_of(now.year), now.year),
+        checkpoints=_checkpoints())
 
 
 @bp.route("/archives")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 import sqlalchemy as sa
 
 from app.complaints.models import Complaint
-from app.database import Model
+from app.database import Model, utcnow
 from app.extensions import db
 from app.oversight.models import AuditEntry
 from tests.exams.builders import make_exam
@@ -55,6 +59,83 @@ def test_an_anonymous_suggestion_leaves_no_trace_of_its_author(app, client, peop
     assert "More labs" in html and "anonymous" in html and "Li Wei" not in html
 
 
+def _file(client, title, anonymous=False):
+    data = {"kind": "suggestion" if anonymous else "complaint", "topic": "training",
+            "title": title, "body": "Details."}
+    if anonymous:
+        data["anonymous"] = "y"
+    response = post_form(client, "/complaints/new", data)
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_nothing_a_reader_sees_places_an_anonymous_suggestion_among_signed_ones(
+        app, client, people):
+    """A signed complaint before and one after an anonymous suggestion: no counting
+    number in URLs or references, no audit entry or gap for the suggestion, and no
+    filing order on the queue (the audit log shows when each signed one was filed)."""
+    login(client, people["colleague"])
+    before_url = _file(client, "Filed before")
+    login(client, people["learner"])
+    _file(client, "The anonymous idea", anonymous=True)
+    login(client, people["colleague"])
+    after_url = _file(client, "Filed after")
+    with app.app_context():
+        rows = {c.title: c for c in db.session.execute(sa.select(Complaint)).scalars()}
+        entries = db.session.execute(sa.select(AuditEntry).where(
+            AuditEntry.object_type == "complaints").order_by(AuditEntry.id)).scalars().all()
+        filed = [(e.action, e.object_id) for e in entries]
+    before, anonymous, after = (rows[t] for t in ("Filed before", "The anonymous idea",
+                                                  "Filed after"))
+    assert {before.id, anonymous.id, after.id} == {1, 2, 3}  # the rows do count up...
+    for row in rows.values():  # ...but people only ever see a random code
+        assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", row.reference)
+    assert (before_url, after_url) == (f"/complaints/{before.reference}",
+                                       f"/complaints/{after.reference}")
+    # The audit log knows the signed ones by their codes, and nothing of the other one.
+    assert filed == [("complaint.file", before.reference), ("complaint.file", after.reference)]
+
+    login(client, people["supervisor"])
+    pages = {path: client.get(path).get_data(as_text=True) for path in (
+        "/complaints/all", "/oversight/audit", "/oversight/supervision",
+        *(f"/complaints/{row.reference}" for row in rows.values()))}
+    for path, html in pages.items():
+        for row in rows.values():  # no row id in any link
+            assert f'/complaints/{row.id}"' not in html and f"/complaints/{row.id}/" not in html
+        assert anonymous.reference not in html or path in ("/complaints/all",
+                                                           f"/complaints/{anonymous.reference}")
+    audit_page = pages["/oversight/audit"]
+    assert before.reference in audit_page and after.reference in audit_page
+    for row in rows.values():  # the object column never says "complaints 2"
+        assert not re.search(rf"complaints\s+{row.id}\s*<", audit_page)
+    queue = pages["/complaints/all"]
+    shown = sorted(rows.values(), key=lambda row: queue.index(row.title))
+    assert shown == sorted(rows.values(), key=lambda row: row.reference)  # not filing order
+    suggestion_page = pages[f"/complaints/{anonymous.reference}"]
+    assert not re.search(r"\d{1,2}:\d{2}", suggestion_page.split("<main", 1)[-1])  # a day only
+
+
+def test_references_are_random_not_counting(app, people):
+    from app.auth.models import User
+    from app.complaints import services as svc
+
+    with app.app_context():
+        author = db.session.get(User, people["learner"].id)
+        references = [svc.file(author, kind="complaint", topic="training", title=f"T{i}",
+                               body="b").reference for i in range(30)]
+        db.session.commit()
+    assert len(set(references)) == 30
+    assert references != sorted(references)  # filing order is not the codes' order
+
+
+def test_a_counting_id_in_the_url_finds_nothing(app, client, people):
+    login(client, people["learner"])
+    url = _file(client, "Mine")
+    assert client.get(url).status_code == 200
+    assert client.get(url.lower()).status_code == 200  # a code typed in lower case
+    assert client.get("/complaints/1").status_code == 404
+
+
 def test_complaints_cannot_be_anonymous_and_name_only_the_authors_own_results(
         app, client, people):
     login(client, people["learner"])
@@ -98,7 +179,8 @@ def test_handling_answers_the_author_and_is_audited(app, client, people):
         token_from=path)
     login(client, people["learner"])
     html = client.get(path).get_data(as_text=True)
-    assert "the key was corrected" in html and 'href="/exam-results/"' in html
+    assert "the key was corrected" in html
+    assert 'href="/exam-results/"' not in html  # trainers' page: the author may not open it
     assert "has been answered" in client.get("/").get_data(as_text=True)
     with app.app_context():
         actions = db.session.execute(sa.select(AuditEntry.action)).scalars().all()
@@ -127,3 +209,18 @@ def test_a_complaint_can_name_the_authors_exam_attempt(app, client, people):
     assert done.status_code == 302
     html = client.get(done.headers["Location"]).get_data(as_text=True)
     assert f"/exams/attempts/{attempt_id}/result" in html
+
+
+def test_a_matter_is_received_on_the_day_people_count_not_the_utc_day(app, client, people):
+    # A zone whose day is not UTC's at this moment (+14 h after midday UTC, -12 h before).
+    zone = "Etc/GMT-14" if utcnow().hour >= 12 else "Etc/GMT+12"
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    login(client, people["learner"])
+    response = post_form(client, "/complaints/new", {
+        "kind": "complaint", "topic": "training", "title": "Late day", "body": "…"},
+        token_from="/complaints/new")
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.execute(sa.select(Complaint)).scalar_one()
+        local = datetime.now(ZoneInfo(zone)).date()
+        assert row.received_on == local != utcnow().date()

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 from app.assessments import services as assessments
 from app.complaints.models import Complaint
+from app.complaints.services import new_reference
 from app.database import utcnow
 from app.evaluations.models import Evaluation
 from app.extensions import db
@@ -36,8 +37,9 @@ def test_the_dashboard_shows_progress_results_lateness_and_complaint_ages(
         assessments.publish(record, user(manager))
         late = schedule(person, [reviewer], manager)
         db.session.get(Evaluation, late.id).due_at = utcnow() - timedelta(days=2)
-        db.session.add(Complaint(kind="complaint", topic="assessment", author_id=person.id,
-                                 title="Old", body="…", state="received",
+        db.session.add(Complaint(reference=new_reference(), kind="complaint",
+                                 topic="assessment", author_id=person.id, title="Old", body="…",
+                                 state="received",
                                  received_on=today - timedelta(days=40)))
         db.session.commit()
     login(client, supervisor)
