@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Team
 from app.auth.permissions import Permission, require
@@ -38,6 +39,7 @@ from app.exams.admin_forms import (
 from app.exams.builder import BuilderError
 from app.exams.models import Accommodation, Attempt, Exam, ExamRule
 from app.extensions import db
+from app.main.actions import CONFLICT, is_unique_violation
 
 bp = Blueprint("exam_admin", __name__, url_prefix="/exam-admin")
 
@@ -76,10 +78,16 @@ def _saved(change: Callable[[], object], form=None, message: str = "") -> bool:
     """Run a builder change: commit and flash on success, roll back and explain on refusal."""
     try:
         change()
+        db.session.commit()
     except BuilderError as error:
         _refused(error, form)
         return False
-    db.session.commit()
+    except IntegrityError as error:  # e.g. the same accommodation saved at the same moment
+        if not is_unique_violation(error):
+            raise
+        db.session.rollback()
+        flash(str(CONFLICT), "error")
+        return False
     if message:
         flash(message, "success")
     return True

@@ -63,6 +63,15 @@ def attempts_of(exam: Exam, user: User) -> list[Attempt]:
     ).scalars())
 
 
+def can_sit_again(exam: Exam, user: User, now: datetime) -> bool:
+    """Whether the person could still start another attempt (open window, attempts left)."""
+    if now >= exam.closes_at:
+        return False
+    extra = accommodation(exam, user)
+    allowed = exam.attempts_allowed + (extra.extra_attempts if extra else 0)
+    return len(attempts_of(exam, user)) < allowed
+
+
 @dataclass(frozen=True)
 class Draw:
     """What a new attempt will be served, decided before anything is written."""
@@ -373,16 +382,32 @@ def refuse_save(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRAC
         raise SaveRefused(_l("There is no such question in this attempt; reload the page."),
                           "stale")
     finalise_if_expired(attempt, now, grace)
+    if attempt.state != AttemptState.IN_PROGRESS and not attempt.expired:
+        raise SaveRefused(_l("This attempt has been submitted: this answer was not saved. "
+                             "Everything saved before is kept and graded."), "closed")
     raise SaveRefused(_l("Time is up: this answer was not saved. Everything saved before "
                          "the deadline is kept and graded."), "closed")
 
 
-def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE) -> None:
-    """Submit (harmless when already submitted); after the deadline it counts as expired."""
+# How early a page's "my countdown ran out" may arrive and still count: the page counts the
+# server's remaining time (whole seconds) on its own clock, so it can be a little early.
+PAGE_CLOCK_TOLERANCE = timedelta(seconds=5)
+
+
+def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_GRACE, *,
+                   at_deadline: bool = False) -> None:
+    """Submit (harmless when already submitted).
+
+    The attempt counts as ended by the deadline (``expired``) after the deadline and its
+    grace, or when the page submitted it itself because its countdown ran out
+    (``at_deadline``) and the server's deadline is at most ``PAGE_CLOCK_TOLERANCE`` away; a
+    claim made earlier than that is a person's own submission.
+    """
     if attempt.state != AttemptState.IN_PROGRESS or not _lock_open(attempt):
         return
-    if now > attempt.deadline_at + grace:
-        _finish(attempt, AttemptState.EXPIRED, attempt.deadline_at)
+    if now > attempt.deadline_at + grace or (
+            at_deadline and now >= attempt.deadline_at - PAGE_CLOCK_TOLERANCE):
+        _finish(attempt, AttemptState.EXPIRED, min(now, attempt.deadline_at))
         return
     _finish(attempt, AttemptState.SUBMITTED, now)
 

@@ -43,6 +43,8 @@ STATE_LABELS = {
     AttemptState.EXPIRED: _l("Expired"), AttemptState.AWAITING_MARKING: _l("Awaiting marking"),
     AttemptState.GRADED: _l("Graded"),
 }
+ENDED_LABELS = {"person": _l("Submitted by the person"),
+                "deadline": _l("Time ran out: submitted automatically")}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -62,6 +64,14 @@ class ResultRow:
     score: float | None
     max_score: float
     pass_mark: float
+    expired: bool = False  # the deadline, not the person, ended the attempt
+
+    @property
+    def ended_label(self) -> str:
+        """How the attempt ended, for people: empty while it runs."""
+        if self.finished_at is None:
+            return ""
+        return str(ENDED_LABELS["deadline" if self.expired else "person"])
 
     @property
     def counted(self) -> bool:
@@ -93,7 +103,8 @@ def result_rows(exam: Exam) -> list[ResultRow]:
         .outerjoin(Team, Team.id == User.team_id).where(Attempt.exam_id == exam.id)
         .order_by(User.display_name, User.id, Attempt.number)).all()
     return [ResultRow(a.id, u.id, u.display_name, u.email, team or "", a.number, a.state,
-                      a.started_at, a.finished_at, a.score, a.max_score, exam.pass_mark)
+                      a.started_at, a.finished_at, a.score, a.max_score, exam.pass_mark,
+                      a.expired)
             for a, u, team in rows]
 
 
@@ -221,7 +232,7 @@ def neutralise(value):
 
 def _headers() -> list[str]:
     tz = str(get_timezone())
-    return [_("Name"), _("Email"), _("Team"), _("Attempt"), _("State"),
+    return [_("Name"), _("Email"), _("Team"), _("Attempt"), _("State"), _("How it ended"),
             _("Started (%(tz)s)", tz=tz), _("Finished (%(tz)s)", tz=tz), _("Score"), _("Max"),
             _("Percent"), _("Passed")]
 
@@ -235,7 +246,7 @@ def _cells(row: ResultRow) -> list:
     percent = row.percent
     verdict = "" if row.passed is None else _("yes") if row.passed else _("no")
     return [neutralise(v) for v in (
-        row.name, row.email, row.team, row.number, state_label(row.state),
+        row.name, row.email, row.team, row.number, state_label(row.state), row.ended_label,
         _local(row.started_at), _local(row.finished_at), row.score, row.max_score,
         None if percent is None else round(percent, 2), verdict)]
 
@@ -247,7 +258,7 @@ def results_csv(rows: list[ResultRow]) -> bytes:
 def results_xlsx(rows: list[ResultRow]) -> bytes:
     """One sheet, a header row and one row per attempt; dates as real dates."""
     return table_xlsx(_("Results"), _headers(), [_cells(row) for row in rows],
-                      date_columns=("F", "G"))
+                      date_columns=("G", "H"))
 
 
 def table_csv(headers: list[str], rows: list[list]) -> bytes:

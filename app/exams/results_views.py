@@ -229,9 +229,10 @@ def _chart(counts: list[int], pass_mark: float) -> dict:
     width, height, left, top, bottom = 600, 250, 30, 34, 40
     plot_w, plot_h = width - 2 * left, height - top - bottom
     bars = stats.histogram_bars(counts, left, top, plot_w, plot_h, 4)
-    pass_x = round(left + plot_w * min(max(pass_mark, 0), 100) / 100, 1)
+    pass_x = stats.percent_x(pass_mark, left, plot_w)  # the scale of the bars and ticks
     return {"width": width, "height": height, "left": left, "base": top + plot_h,
             "right": width - left, "bars": bars, "pass_x": pass_x,
+            "ticks": stats.histogram_axis(len(counts), left, plot_w),
             "pass_label_x": min(max(pass_x, left + 40), width - left - 40)}
 
 

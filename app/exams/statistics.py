@@ -28,8 +28,8 @@ import math
 from collections.abc import Iterable, Sequence
 
 __all__ = ["BUCKETS", "choice_frequencies", "discrimination_index", "facility_index",
-           "histogram", "is_negative", "mean", "median", "pass_rate", "passed", "percent",
-           "standard_deviation"]
+           "histogram", "histogram_axis", "histogram_bars", "is_negative", "mean", "median",
+           "pass_rate", "passed", "percent", "percent_x", "standard_deviation"]
 
 BUCKETS = 10  # the distribution chart: 0–10 %, 10–20 %, …, 90–100 %
 
@@ -108,20 +108,37 @@ def histogram(percents: Iterable[float], buckets: int = BUCKETS) -> list[int]:
     return counts
 
 
+def percent_x(value: float, left: float, plot_w: float) -> float:
+    """Where ``value`` (0–100, clamped) lies on a chart's 0–100 axis: the one scale that
+    bars, axis ticks and threshold lines share, so a line at 60 meets the tick for 60."""
+    return round(left + plot_w * min(max(float(value), 0.0), 100.0) / 100, 1)
+
+
+def _edge(index: int, buckets: int) -> float | int:
+    value = index * 100 / buckets
+    return int(value) if value == int(value) else round(value, 1)
+
+
+def histogram_axis(buckets: int, left: float, plot_w: float) -> list[dict]:
+    """The ticks under a histogram: one at every band edge, 0 to 100 (``buckets`` + 1)."""
+    return [{"value": _edge(k, buckets), "x": percent_x(_edge(k, buckets), left, plot_w)}
+            for k in range(buckets + 1)]
+
+
 def histogram_bars(counts: Sequence[int], left: float, top: float, plot_w: float,
                    plot_h: float, gap: float) -> list[dict]:
-    """Geometry of a histogram's bars (inline SVG): one slot per band of 0–100, the
-    tallest bar filling the plot; ``gap`` is the space on each side of a bar."""
-    slot = plot_w / len(counts)
+    """Geometry of a histogram's bars (inline SVG): band k spans its edges on the 0–100
+    axis (``percent_x`` of k × w and (k + 1) × w), less ``gap`` on each side; the tallest
+    bar fills the plot."""
     peak = max(counts) or 1
     bars = []
     for index, count in enumerate(counts):
         bar_h = round(plot_h * count / peak, 1)
-        x = left + index * slot
-        step = 100 // len(counts)
-        bars.append({"x": round(x + gap, 1), "w": round(slot - 2 * gap, 1), "h": bar_h,
-                     "y": round(top + plot_h - bar_h, 1), "mid": round(x + slot / 2, 1),
-                     "count": count, "low": index * step, "high": (index + 1) * step})
+        low, high = _edge(index, len(counts)), _edge(index + 1, len(counts))
+        x0, x1 = percent_x(low, left, plot_w), percent_x(high, left, plot_w)
+        bars.append({"x": round(x0 + gap, 1), "w": round(x1 - x0 - 2 * gap, 1), "h": bar_h,
+                     "y": round(top + plot_h - bar_h, 1), "mid": round((x0 + x1) / 2, 1),
+                     "count": count, "low": low, "high": high})
     return bars
 
 

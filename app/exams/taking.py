@@ -162,6 +162,16 @@ def seconds_until(deadline: datetime, now: datetime) -> int:
 
 
 @dataclass
+class PairLine:
+    """One matching pair in the review: the left item, the learner's choice, the key."""
+
+    left_html: str
+    chosen_html: str | None  # None: no answer for this left item
+    key_html: str
+    right: bool
+
+
+@dataclass
 class ReviewItem:
     position: int
     content: dict
@@ -169,38 +179,71 @@ class ReviewItem:
     status: str | None
     score: float | None
     points: float
-    answer_html: list[str]  # sanitised fragments describing the learner's answer
-    answer_text: str | None  # a typed answer (escaped by the template)
+    chosen: list[int] = field(default_factory=list)   # choice questions: original indices
+    pairs: list[PairLine] = field(default_factory=list)  # matching
+    order_html: list[str] = field(default_factory=list)  # ordering: the learner's order
+    answer_text: str | None = None  # a typed answer (escaped by the template)
     marker_comment: str | None = None
+    show_guidance: bool = False  # an essay's guidance for markers (see guidance_visible)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.chosen or any(p.chosen_html for p in self.pairs) or self.order_html
+                    or self.answer_text)
 
 
-def review_items(attempt: Attempt, items: list[AttemptItem]) -> list[ReviewItem]:
+def guidance_visible(exam: Exam, item: AttemptItem, attempts_left: bool) -> bool:
+    """Whether a learner may read an essay's guidance for markers (docs/decisions.md).
+
+    Never before the answer is marked (docs/question-bank-format.md); after marking only
+    when the review policy shows the right answers and the person cannot sit the exam
+    again: with an attempt left they would hold the marking criteria for it.
+    """
+    return exam.review_answers and item.status == "marked" and not attempts_left
+
+
+def review_items(attempt: Attempt, items: list[AttemptItem],
+                 attempts_left: bool = True) -> list[ReviewItem]:
     """Each served question with the learner's answer, for the review page."""
     versions = {v.id: v for v in db.session.execute(sa.select(QuestionVersion).where(
         QuestionVersion.id.in_([i.question_version_id for i in items]))).scalars()}
     review = []
     for item in items:
         version = versions[item.question_version_id]
-        html, text = _answer_parts(version.content, version.rendered, item.response)
-        review.append(ReviewItem(item.position, version.content, version.rendered, item.status,
-                                 item.score, item.points, html, text, item.marker_comment))
+        entry = ReviewItem(item.position, version.content, version.rendered, item.status,
+                           item.score, item.points, marker_comment=item.marker_comment,
+                           show_guidance=guidance_visible(attempt.exam, item, attempts_left))
+        _fill_answer(entry, version.content, version.rendered, item.response)
+        review.append(entry)
     return review
 
 
-def _answer_parts(content: dict, rendered: dict, response) -> tuple[list[str], str | None]:
+def _fill_answer(entry: ReviewItem, content: dict, rendered: dict, response) -> None:
+    """The learner's answer in the review's terms; a malformed one shows as no answer."""
     kind = content["type"]
     try:
-        if kind in ("single", "truefalse") and isinstance(response, int):
-            return [rendered["choices"][response]], None
-        if kind == "multiple" and isinstance(response, list):
-            return [rendered["choices"][i] for i in response], None
-        if kind == "ordering" and isinstance(response, list):
-            return [rendered["sequence"][i] for i in response], None
-        if kind == "matching" and isinstance(response, dict):
-            return [f"{rendered['pairs'][int(left)][0]} → {rendered['pairs'][right][1]}"
-                    for left, right in response.items() if right is not None], None
-    except (IndexError, ValueError, TypeError):
-        return [], None
-    if isinstance(response, str | int | float):
-        return [], str(response)
-    return [], None
+        if kind in ("single", "truefalse", "multiple"):
+            picked = [response] if isinstance(response, int) else response
+            if isinstance(picked, list):
+                size = len(rendered["choices"])
+                entry.chosen = [i for i in picked if isinstance(i, int) and 0 <= i < size]
+        elif kind == "ordering":
+            if isinstance(response, list):
+                entry.order_html = [rendered["sequence"][i] for i in response]
+        elif kind == "matching":
+            answers = response if isinstance(response, dict) else {}
+            pairs = rendered["pairs"]
+            texts = [pair.get("right") for pair in content["pairs"]]
+            for index, pair in enumerate(content["pairs"]):
+                if not pair.get("left"):
+                    continue  # a distractor: a right-hand answer that matches nothing
+                right = answers.get(str(index))
+                valid = isinstance(right, int) and 0 <= right < len(pairs)
+                # As the grader: right when the chosen right-hand text is this item's own.
+                entry.pairs.append(PairLine(pairs[index][0], pairs[right][1] if valid else None,
+                                            pairs[index][1],
+                                            valid and texts[right] == texts[index]))
+        elif isinstance(response, str | int | float) and not isinstance(response, bool):
+            entry.answer_text = str(response)
+    except (IndexError, KeyError, ValueError, TypeError):
+        entry.chosen, entry.pairs, entry.order_html = [], [], []

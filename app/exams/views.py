@@ -205,11 +205,14 @@ def _form_response(question: taking.ServedQuestion):
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(attempt_id: int):
-    """Submitting twice is harmless; after the deadline the attempt counts as expired."""
+    """Submitting twice is harmless; after the deadline the attempt counts as expired.
+
+    The page's own submission when its countdown runs out says so (``ended=deadline``).
+    """
     attempt = _own_attempt(attempt_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    svc.submit_attempt(attempt, utcnow())
+    svc.submit_attempt(attempt, utcnow(), at_deadline=request.form.get("ended") == "deadline")
     db.session.commit()
     return redirect(url_for("exams.result", attempt_id=attempt.id))
 
@@ -231,6 +234,8 @@ def result(attempt_id: int):
             sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
             .order_by(AttemptItem.position)).scalars().all()
     return render_template("exams/result.html", attempt=attempt, exam=exam, visible=visible,
-                           review=taking.review_items(attempt, items) if items else [],
+                           review=taking.review_items(
+                               attempt, items, svc.can_sit_again(exam, current_user, now))
+                           if items else [],
                            passed=statistics.passed(attempt.score, attempt.max_score,
                                                     exam.pass_mark))

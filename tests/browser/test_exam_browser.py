@@ -63,6 +63,10 @@ def test_the_page_submits_itself_at_the_servers_deadline(app, page, make_user):
     assert countdown in {"0:06", "0:05", "0:04"}
     page.wait_for_url(f"**/exams/attempts/{attempt_id}/result", timeout=20_000)
     expect(page.get_by_test_id("score")).to_contain_text("1 / 10")
+    # The learner is told time ran out, and the attempt is recorded as ended by the deadline.
+    expect(page.get_by_test_id("time-ran-out")).to_contain_text("Time ran out")
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).expired is True
 
 
 def test_offline_answers_are_kept_and_saved_when_the_network_returns(app, page, make_user):

@@ -68,6 +68,9 @@ type: essay
 points: 3
 
 Why does lineage matter to a bank's CDO?
+
+- Starts from the regulator's questions
+- Names a report whose numbers lineage explains
 """
 
 

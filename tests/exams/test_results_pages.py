@@ -129,6 +129,22 @@ def test_the_distribution_chart_is_inline_accessible_svg(client, signed_in, resu
     assert "<script" not in svg and "style=" not in svg
 
 
+
+def test_the_pass_mark_line_meets_the_axis_tick_of_its_value(client, signed_in, results):
+    exam_a, _ = results  # pass mark 60
+    signed_in("trainer")
+    html = client.get(f"/exam-results/exams/{exam_a}").get_data(as_text=True)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    ticks = {v: float(x) for v, x in re.findall(
+        r'<line class="axis-tick" data-value="([^"]+)" x1="([^"]+)"', svg)}
+    assert list(ticks) == [str(v) for v in range(0, 101, 10)]
+    pass_x = float(re.search(r'<line class="pass-line" data-value="60" x1="([^"]+)"', svg)[1])
+    assert pass_x == ticks["60"]
+    bars = [(float(x), float(w)) for x, w in re.findall(
+        r'<rect x="([^"]+)" y="[^"]+" width="([^"]+)"', svg)]
+    for k, (x, w) in enumerate(bars):  # the band k×10–(k+1)×10 lies between its ticks
+        assert ticks[str(k * 10)] < x and x + w < ticks[str(k * 10 + 10)]
+
 def test_another_exams_learner_never_appears(client, signed_in, results):
     exam_a, exam_b = results
     signed_in("trainer")
@@ -157,11 +173,13 @@ def test_the_csv_has_a_bom_and_neutralises_formulas(client, signed_in, results):
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["Name", "Email", "Team", "Attempt", "State"] and len(rows) == 6
+    assert rows[0][:6] == ["Name", "Email", "Team", "Attempt", "State", "How it ended"]
+    assert len(rows) == 6
     by_name = {row[0]: row for row in rows[1:]}
     assert "'" + FORMULA_NAME in by_name and FORMULA_NAME not in by_name
     assert by_name["张三"][1:5] == ["p2@example.com", "East", "1", "Graded"]
-    assert by_name["Ada"][7:] == ["3.0", "4.0", "75.0", "yes"]
+    assert by_name["Ada"][5] == "Submitted by the person"
+    assert by_name["Ada"][8:] == ["3.0", "4.0", "75.0", "yes"]
     assert by_name["Ben"][-1] == "no"
 
 
@@ -177,8 +195,8 @@ def test_the_xlsx_parses_back(client, signed_in, results):
     assert "'" + FORMULA_NAME in by_name
     assert sheet.cell(row=2, column=1).data_type == "s"
     ada = by_name["Ada"]
-    assert ada[7:] == (3, 4, 75, "yes") and isinstance(ada[5], datetime)
-    assert ada[5] == datetime(2026, 12, 1, 17, 0)  # 09:00 UTC in Asia/Shanghai
+    assert ada[8:] == (3, 4, 75, "yes") and isinstance(ada[6], datetime)
+    assert ada[6] == datetime(2026, 12, 1, 17, 0)  # 09:00 UTC in Asia/Shanghai
 
 
 def _row_of(number: int, score: float, user_id: int = 1) -> ResultRow:

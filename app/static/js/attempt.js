@@ -8,7 +8,6 @@
 
   var attemptId = root.dataset.attempt;
   var saveUrl = root.dataset.saveUrl;
-  var resultUrl = root.dataset.resultUrl;
   var csrf = root.dataset.csrf;
   var seq = parseInt(root.dataset.seqBase, 10);
   var storeKey = "presales-attempt-" + attemptId;
@@ -17,6 +16,9 @@
   var offlineEl = document.querySelector("[data-offline]");
   var signedOutEl = document.querySelector("[data-signed-out]");
   var staleEl = document.querySelector("[data-stale-banner]");
+  var refusedEl = document.querySelector("[data-refused]");
+  var serverErrorEl = document.querySelector("[data-server-error]");
+  var loginPath = new URL(root.dataset.loginUrl, window.location.href).pathname;
   var form = document.querySelector("[data-exam-form]");
   var submitForm = document.querySelector("[data-submit-form]");
   var dialog = document.querySelector("[data-confirm-dialog]");
@@ -25,6 +27,8 @@
   var sending = false;
   var finished = false;
   var retryTimer = null;
+  var halted = false;                // the server refused a save: no retry until a reload
+  var failures = 0;                  // server errors in a row: each retry waits longer
 
   // ---- local safety net -------------------------------------------------
   function loadPending() {
@@ -112,7 +116,7 @@
   }
 
   function flush() {
-    if (sending || finished) { return; }
+    if (sending || finished || halted) { return; }
     var positions = Object.keys(pending);
     if (!positions.length) { return; }
     var position = positions[0];
@@ -126,13 +130,25 @@
       body: JSON.stringify({ position: parseInt(position, 10), response: entry.response,
                              flagged: entry.flagged, seq: mySeq })
     }).then(function (reply) {
+      if (reply.redirected && new URL(reply.url).pathname === loginPath) {
+        sending = false;  // sent to the sign-in page: the session has ended
+        signedOut();
+        return null;
+      }
       return reply.json().catch(function () { return {}; }).then(function (body) {
         sending = false;
-        handleReply(reply.status, body, position, entry);
+        handleReply(reply.status, body || {}, position, entry);
       });
     }, function () {
-      sending = false;
+      sending = false;  // no reply at all: the network is down
       goOffline();
+    });
+  }
+
+  // One banner at a time says why answers are not being saved.
+  function showBanner(el) {
+    [offlineEl, signedOutEl, serverErrorEl].forEach(function (banner) {
+      banner.hidden = banner !== el;
     });
   }
 
@@ -140,11 +156,12 @@
     if (typeof body.remaining === "number") { syncClock(body.remaining); }
     if (status === 200) {
       if (pending[position] === entry) { delete pending[position]; storePending(); }
-      offlineEl.hidden = true; signedOutEl.hidden = true;
+      failures = 0;
+      showBanner(null);
       if (Object.keys(pending).length) { flush(); } else { setStatus(messages.saved); }
       return;
     }
-    if (status === 401) { signedOutEl.hidden = false; setStatus(messages.unsaved, "warn"); retryLater(); return; }
+    if (status === 401 || body.error === "signed_out") { signedOut(); return; }
     if (status === 409) {
       // Another page or tab saved a newer answer: never overwrite it; say so until reload.
       delete pending[position]; storePending();
@@ -153,19 +170,55 @@
       if (Object.keys(pending).length) { flush(); }
       return;
     }
-    if (status === 410) { finish(messages.closed); return; }
-    goOffline();
+    if (status >= 500) { serverError(); return; }
+    if (status >= 400) { refused(status, body); return; }
+    goOffline();  // an unexpected reply (a proxy, a captive portal): keep and retry
   }
 
   function goOffline() {
-    offlineEl.hidden = false;
+    showBanner(offlineEl);
     setStatus(messages.unsaved, "warn");
-    retryLater();
+    retryLater(5000);
   }
 
-  function retryLater() {
+  function signedOut() {
+    // Keep retrying: once the person signs in again in another tab, saving resumes.
+    showBanner(signedOutEl);
+    setStatus(messages.sessionEndedText, "warn");
+    retryLater(5000);
+  }
+
+  function serverError() {
+    failures += 1;
+    var seconds = Math.min(60, 5 * Math.pow(2, failures - 1));  // 5, 10, 20, 40, 60, 60…
+    showBanner(serverErrorEl);
+    setStatus(messages.serverErrorText.replace("__N__", String(seconds)), "warn");
+    retryLater(seconds * 1000);
+  }
+
+  function refused(status, body) {
+    // The server said no and why (too late, a page it no longer accepts…): retrying
+    // would get the same answer. The answer stays on this device until a reload.
+    halted = true;
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, 5000);
+    showBanner(null);
+    var message = body.message || messages.refusedText;
+    refusedEl.querySelector("[data-refused-message]").textContent = message;
+    var closed = status === 410;
+    if (closed) {  // the attempt is over: nothing here will be saved any more
+      finished = true;
+      pending = {};
+      try { window.localStorage.removeItem(storeKey); } catch (e) { /* unavailable */ }
+    }
+    refusedEl.querySelector("[data-result-link]").hidden = !closed;
+    refusedEl.querySelector("[data-reload-link]").hidden = closed;
+    refusedEl.hidden = false;
+    setStatus(message, "error");
+  }
+
+  function retryLater(delay) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, delay);
   }
 
   window.addEventListener("online", flush);
@@ -180,14 +233,18 @@
     countdownEl.textContent = (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" +
       String(s).padStart(2, "0");
     countdownEl.parentNode.classList.toggle("low", left <= 300);
-    if (left <= 0 && !finished) { autoSubmit(); }
+    if (left <= 0 && !finished) { submitAttempt(true); }
   }
   setInterval(tick, 250);
   tick();
 
-  function autoSubmit() {
+  // atDeadline: the countdown ran out (the server records that time, not the person,
+  // ended the attempt); otherwise the person chose to submit.
+  function submitAttempt(atDeadline) {
     finished = true;
-    setStatus(messages.closed, "warn");
+    clearTimeout(retryTimer);
+    if (atDeadline) { setStatus(messages.closed, "warn"); } else { setStatus(messages.submitting); }
+    submitForm.querySelector("[name=ended]").value = atDeadline ? "deadline" : "";
     // One last attempt to save what is pending, then submit: the server grades
     // what it has, and finalises the attempt at the deadline in any case.
     var last = Object.keys(pending).map(function (position) {
@@ -201,12 +258,6 @@
       }).catch(function () { return null; });
     });
     Promise.all(last).then(function () { submitForm.submit(); });
-  }
-
-  function finish(message) {
-    finished = true;
-    setStatus(message, "warn");
-    window.location.href = resultUrl;
   }
 
   // ---- navigator, flags, ordering, word count ------------------------------
@@ -282,7 +333,7 @@
   dialog.querySelector("[data-confirm-no]").addEventListener("click", function () { dialog.close(); });
   dialog.querySelector("[data-confirm-yes]").addEventListener("click", function () {
     dialog.close();
-    autoSubmit();
+    submitAttempt(false);
   });
 
   // ---- on load: re-apply and re-send anything not yet saved -----------------
