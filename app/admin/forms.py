@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from app.auth.forms import LANGUAGE_CHOICES, PASSWORD_LENGTH, ROLE_LABELS
+from app.auth.forms import LANGUAGE_CHOICES, PASSWORD_HINT, PASSWORD_LENGTH, ROLE_LABELS
 from app.auth.models import Role
 
 
@@ -45,13 +45,14 @@ class NewUserForm(UserForm):
         _l("Initial password"),
         validators=[Optional(), PASSWORD_LENGTH],
         description=_l("Leave empty to create the account without a password; "
-                       "set one later with “Reset password”."),
+                       "set one later with “Reset password”. %(hint)s", hint=PASSWORD_HINT),
     )
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"),
-                             validators=[DataRequired(), PASSWORD_LENGTH])
+                             validators=[DataRequired(), PASSWORD_LENGTH],
+                             description=PASSWORD_HINT)
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(),
                                         EqualTo("password", message=_l("The passwords differ."))])

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.admin.forms import (
     ImportUsersForm,
@@ -19,6 +20,7 @@ from app.auth.models import Team, User, UserRole
 from app.auth.permissions import Permission, require
 from app.auth.user_csv import decode, parse_people
 from app.extensions import db
+from app.main.actions import CONFLICT, is_unique_violation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -62,6 +64,28 @@ def _changes(form: UserForm) -> services.AccountChanges:
     )
 
 
+def _refused(form: UserForm, error: services.AccountError) -> None:
+    """Undo the step; show why beside the field to blame, or at the top."""
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def _conflict(form: UserForm, user_id: int | None, error: IntegrityError) -> None:
+    """Someone saved the same email (or created the same team) at the same moment."""
+    if not is_unique_violation(error):
+        raise error
+    db.session.rollback()
+    other = services.user_by_email(form.email.data or "")
+    if other is not None and other.id != user_id:
+        form.email.errors = [*form.email.errors, _("Another account already uses %(email)s.",
+                                                   email=other.email)]
+    else:
+        flash(str(CONFLICT), "error")
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.MANAGE_USERS)
 def new_user():
@@ -77,11 +101,12 @@ def new_user():
             if not form.active.data:
                 services.update_user(user, services.AccountChanges(active=False),
                                      actor=current_user)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
             db.session.commit()
+        except services.AccountError as exc:
+            _refused(form, exc)
+        except IntegrityError as error:
+            _conflict(form, None, error)
+        else:
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -99,11 +124,12 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             changed = services.update_user(user, _changes(form), actor=current_user)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
             db.session.commit()
+        except services.AccountError as exc:
+            _refused(form, exc)
+        except IntegrityError as error:
+            _conflict(form, user_id, error)
+        else:
             flash(_("Saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -139,9 +165,17 @@ def import_users():
         except ValueError as exc:
             form.file.errors.append(str(exc))
         else:
-            outcome = services.import_people(parsed, actor=current_user)
-            if outcome.ok:
-                db.session.commit()
+            try:
+                outcome = services.import_people(parsed, actor=current_user)
+                if outcome.ok:
+                    db.session.commit()
+            except IntegrityError as error:  # a simultaneous save took an email or team
+                if not is_unique_violation(error):
+                    raise
+                db.session.rollback()
+                form.file.errors.append(str(CONFLICT))
+                outcome = None
+            if outcome is not None and outcome.ok:
                 flash(_("Imported: %(c)d created, %(u)d updated, %(n)d unchanged.",
                         c=outcome.created, u=outcome.updated, n=outcome.unchanged), "success")
                 return redirect(url_for("admin.users"))

@@ -49,6 +49,9 @@ class ParsedList:
     # Every email in the email column, including on bad rows: a manager on a
     # bad row is reported once, for that row, not again for each report.
     listed_emails: set[str] = field(default_factory=set)
+    # Each row's valid manager email by line, bad rows included, so that a manager who
+    # exists nowhere is reported for every row naming them.
+    managers: dict[int, str] = field(default_factory=dict)
 
 
 def decode(data: bytes) -> str:
@@ -87,24 +90,38 @@ def parse_people(text: str) -> ParsedList:
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
             result.errors.append(RowError(line, f"more than {MAX_ROWS} rows: split the file"))
             break
-        if None in raw:
-            result.errors.append(RowError(line, "more values than columns (a comma inside a "
-                                                "value needs double quotes around the value)"))
-            continue
+        errors: list[RowError] = []
+        if None in raw:  # reported, and the row's other values are still checked
+            raw.pop(None)
+            errors.append(RowError(line, "more values than columns (a comma inside a "
+                                         "value needs double quotes around the value)"))
         values = {k: (v or "").strip() for k, v in raw.items()}
-        if not any(values.values()):
+        if not any(values.values()) and not errors:
             continue  # blank line
         result.listed_emails.add(values.get("email", "").lower())
-        row, errors = _parse_row(line, values)
-        if row and row.email in first_line_of:
-            errors.append(RowError(line, f"email {row.email} is also on line "
-                                         f"{first_line_of[row.email]}: list each person once"))
+        row, row_errors = _parse_row(line, values)
+        errors += row_errors
+        email = _normalised(values.get("email", ""))
+        if email in first_line_of:
+            errors.append(RowError(line, f"email {email} is also on line "
+                                         f"{first_line_of[email]}: list each person once"))
+        elif email:
+            first_line_of[email] = line
+        if manager := _normalised(values.get("manager_email", "")):
+            result.managers[line] = manager
         if errors:
             result.errors.extend(errors)
         elif row:
-            first_line_of[row.email] = line
             result.rows.append(row)
     return result
+
+
+def _normalised(text: str) -> str:
+    """The address as accounts store it, or "" when it is not one (reported elsewhere)."""
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower() if text else ""
+    except EmailNotValidError:
+        return ""
 
 
 def _parse_row(line: int, values: dict[str, str]) -> tuple[PersonRow | None, list[RowError]]:

@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitF
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from app.banks.model import AREAS, DIFFICULTIES, QUESTION_TYPES
+from app.courses.forms import AREA_LABELS
 
 TYPE_LABELS = {
     "single": _l("Single choice"), "multiple": _l("Multiple choice"),
@@ -54,7 +55,7 @@ class UploadForm(FlaskForm):
     title = StringField(_l("Bank title (GIFT and Aiken)"), validators=[Optional(),
                                                                        Length(max=200)])
     area = SelectField(_l("Policy area (GIFT and Aiken)"), validators=[Optional()],
-                       choices=[SelectChoice(a, a) for a in AREAS])
+                       choices=[SelectChoice(a, AREA_LABELS.get(a, a)) for a in AREAS])
     language = SelectField(_l("Language (GIFT and Aiken)"), validators=[Optional()],
                            choices=[SelectChoice("en", "English"),
                                     SelectChoice("zh_CN", "简体中文")])

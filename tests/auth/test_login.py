@@ -34,10 +34,27 @@ def test_every_failed_sign_in_gets_the_same_message(client, make_user, case):
     assert client.get("/").status_code == 302  # still signed out
 
 
-def test_an_account_without_password_cannot_sign_in(client, make_user):
+def test_an_account_without_password_cannot_sign_in(app, client, make_user):
+    from sqlalchemy import func, select
+
+    from app.auth.models import LoginSession
+    from app.extensions import db
+
     person = make_user(password=None)
-    assert login(client, person.email, "").status_code == 200
-    assert login(client, person.email, "anything-at-all").status_code == 200
+    for password in ("", "anything-at-all"):
+        response = login(client, person.email, password)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        if password:  # an empty password is stopped by the form, at the field
+            assert GENERIC_ERROR in html
+        # still signed out: a private page sends the visitor to the sign-in page
+        private = client.get("/account")
+        assert private.status_code == 302 and private.location.startswith("/login")
+        with client.session_transaction() as cookie:
+            assert "_user_id" not in cookie
+    with app.app_context():  # and no login session was ever started for them
+        assert db.session.execute(select(func.count()).select_from(LoginSession)
+                                  .where(LoginSession.user_id == person.id)).scalar() == 0
 
 
 def test_sign_in_form_requires_a_csrf_token(client, make_user):
