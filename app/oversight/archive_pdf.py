@@ -12,7 +12,6 @@ import io
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -26,6 +25,7 @@ from app.assessments.models import AssessmentPeriod
 from app.auth.models import User
 from app.oversight.archive import Entry
 from app.oversight.archive_labels import kind_label, result_text
+from app.templating import display_date
 
 FONT = "STSong-Light"
 MARGIN = 18 * mm
@@ -61,7 +61,7 @@ def archive_pdf(person: User, groups: Groups, generated: datetime) -> bytes:
                          (_("Team"), person.team.name if person.team else "—"),
                          (_("Manager"), person.manager.display_name if person.manager else "—")):
         story.append(_text(f"{label}: {value}", styles["body"]))
-    story.append(_text(_("Generated on %(date)s", date=format_date(generated, "long")),
+    story.append(_text(_("Generated on %(date)s", date=display_date(generated)),
                        styles["body"]))
     for period, entries in groups:
         story.append(_text(period.name if period else _("Outside any assessment period"),
@@ -79,7 +79,7 @@ def archive_pdf(person: User, groups: Groups, generated: datetime) -> bytes:
 
 def _entries_table(entries: list[Entry], style: ParagraphStyle) -> Table:
     header = [_text(h, style) for h in (_("Date"), _("What"), _("Title"), _("Result or state"))]
-    rows = [[_text(format_date(e.when, "medium"), style), _text(kind_label(e.kind), style),
+    rows = [[_text(display_date(e.when), style), _text(kind_label(e.kind), style),
              _text(e.title, style), _text(result_text(e.status, e.detail), style)]
             for e in entries]
     table = Table([header, *rows], colWidths=COLUMNS, repeatRows=1)

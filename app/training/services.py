@@ -19,6 +19,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.i18n import local_today
 from app.oversight import audit
+from app.templating import display_date
 from app.training.models import (
     ATTENDANCE,
     DELIVERIES,
@@ -275,7 +276,7 @@ def set_status(item: PlanItem, status: str, actor: User, note: str = "") -> None
         raise TrainingRefused(_l("Say why it is cancelled."), "note")
     if target == ItemStatus.DELIVERED and item.starts_on > local_today():
         raise TrainingRefused(_l("It starts on %(day)s: it cannot be delivered before then.",
-                                 day=item.starts_on.isoformat()), "status")
+                                 day=display_date(item.starts_on)), "status")
     before = {"status": item.status, "note": item.status_note}
     item.status, item.status_note, item.updated_at = target, note, utcnow()
     db.session.flush()
@@ -377,7 +378,7 @@ def record_attendance(item: PlanItem, marks: dict[int, str], actor: User,
         raise TrainingRefused(_l("The item is cancelled: nobody attended it."))
     if item.starts_on > local_today():
         raise TrainingRefused(_l("It starts on %(day)s: take attendance once it has begun.",
-                                 day=item.starts_on.isoformat()))
+                                 day=display_date(item.starts_on)))
     existing = recorded_attendance(item)
     allowed = {u.id for u in members(item)} | set(existing)
     changed = 0

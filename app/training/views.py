@@ -17,6 +17,7 @@ from app.courses.models import Course
 from app.extensions import db
 from app.i18n import local_today
 from app.main.actions import carry_out
+from app.templating import display_date
 from app.training import execution as plan_execution
 from app.training import services as svc
 from app.training.forms import (
@@ -98,7 +99,7 @@ def _need(need_id: int) -> TrainingNeed:
 def _answer_form(need: TrainingNeed) -> AnswerNeedForm:
     form = AnswerNeedForm()
     form.item.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i.id, f"{i.starts_on.isoformat()} · {i.title}")
+        SelectChoice(i.id, f"{display_date(i.starts_on)} · {i.title}")
         for i in svc.plan_of(need.year) if i.status != ItemStatus.CANCELLED]
     if request.method == "GET":
         form.item.data = need.plan_item_id or 0
