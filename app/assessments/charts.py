@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from app.assessments.indicators import INDICATORS
-from app.exams.statistics import histogram, histogram_bars
+from app.exams.statistics import BUCKETS, histogram, histogram_axis, histogram_bars, percent_x
 
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 600, 240, 36, 20, 44
 
@@ -70,10 +70,15 @@ def trend(points: Sequence[tuple[str, Decimal | None]]) -> dict:
 
 
 def distribution(totals: Sequence[Decimal], bands: Mapping[str, Decimal]) -> dict:
-    """How many totals fall in each tenth of 0-100, with the band thresholds marked."""
+    """How many totals fall in each tenth of 0-100, with the band thresholds marked.
+
+    One 0-100 axis for all three: each bar spans its tenth, a tick stands at every edge
+    (0, 10, ..., 100) and each band's line at its own threshold on the same scale."""
     plot_w, plot_h = WIDTH - 2 * LEFT, HEIGHT - TOP - BOTTOM
     bars = histogram_bars(histogram([float(t) for t in totals]), LEFT, TOP, plot_w, plot_h, 3)
-    lines = [{"band": name, "x": round(LEFT + plot_w * float(Decimal(bands[name])) / 100, 1)}
+    lines = [{"band": name, "value": Decimal(bands[name]),
+              "x": percent_x(Decimal(bands[name]), LEFT, plot_w)}
              for name in ("qualified", "good", "excellent")]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - LEFT,
-            "base": TOP + plot_h, "bars": bars, "lines": lines}
+            "base": TOP + plot_h, "bars": bars, "lines": lines,
+            "ticks": histogram_axis(BUCKETS, LEFT, plot_w)}

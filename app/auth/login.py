@@ -23,6 +23,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.user_loader(services.user_for_token)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_declare_write_intent)
+    app.teardown_request(_forget_write_intent)
     app.before_request(_sign_in_gate)
     app.context_processor(_permission_context)
 
@@ -30,12 +31,13 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 def _permission_context() -> dict:
     from app.auth.forms import ROLE_LABELS
     from app.auth.models import Role
-    from app.main.navigation import items_for
+    from app.main.navigation import header_for, items_for
 
     return {
         "can": lambda permission, obj=None: can(current_user, permission, obj),
         "Permission": Permission,
         "nav_items": lambda: items_for(current_user),
+        "nav_header": lambda: header_for(current_user),
         "role_label": lambda role: ROLE_LABELS[Role(role)],
     }
 
@@ -48,6 +50,12 @@ def _declare_write_intent() -> None:
         set_write_intent(getattr(view, "writes_on_get", False))
     else:
         set_write_intent(not getattr(view, "reads_first", False))
+
+
+def _forget_write_intent(_error=None) -> None:
+    # Outside a request (CLI commands, tests, a thread reused for other work) the
+    # default holds again: transactions may write, so they take the write lock.
+    set_write_intent(True)
 
 
 def is_public_endpoint(endpoint: str | None) -> bool:

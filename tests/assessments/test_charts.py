@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
+
+from flask import render_template_string
 
 from app.assessments import charts
 
@@ -32,3 +35,41 @@ def test_the_distribution_counts_tenths_and_marks_the_bands():
     counts = [b["count"] for b in chart["bars"]]
     assert counts[5] == 1 and counts[6] == 1 and counts[7] == 1 and counts[9] == 1
     assert [line["band"] for line in chart["lines"]] == ["qualified", "good", "excellent"]
+
+
+BANDS = {"excellent": D(90), "good": D(75), "qualified": D(60)}
+
+
+def _svg_x(svg: str, css_class: str) -> dict[str, float]:
+    """x of each vertical line of a class in the rendered SVG, keyed by its data-value."""
+    return {value: float(x) for value, x in re.findall(
+        rf'<line class="{css_class}" data-value="([^"]+)" x1="([^"]+)"', svg)}
+
+
+def test_band_lines_meet_the_axis_ticks_of_their_value():
+    chart = charts.distribution([D(5), D(61), D(74.9), D(95)], BANDS)
+    ticks = {t["value"]: t["x"] for t in chart["ticks"]}
+    assert list(ticks) == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    assert ticks[0] == chart["left"] and ticks[100] == chart["right"]
+    lines = {line["band"]: line["x"] for line in chart["lines"]}
+    assert lines["qualified"] == ticks[60] and lines["excellent"] == ticks[90]
+    assert lines["good"] == (ticks[70] + ticks[80]) / 2  # 75 is half-way between 70 and 80
+    for index, bar in enumerate(chart["bars"]):  # each bar inside its tenth, centred on it
+        low, high = ticks[index * 10], ticks[(index + 1) * 10]
+        assert (bar["low"], bar["high"]) == (index * 10, (index + 1) * 10)
+        assert low < bar["x"] and bar["x"] + bar["w"] < high
+        assert bar["mid"] == round((low + high) / 2, 1)
+
+
+def test_the_rendered_distribution_draws_lines_at_the_ticks_of_their_value(app):
+    chart = charts.distribution([D(62), D(88)], BANDS)
+    with app.test_request_context():
+        svg = render_template_string('{% import "assessments/_charts.html" as charts with '
+                                     'context %}{{ charts.distribution(chart) }}', chart=chart)
+    ticks, lines = _svg_x(str(svg), "axis-tick"), _svg_x(str(svg), "band-line")
+    assert len(ticks) == 11 and set(lines) == {"60", "75", "90"}
+    assert lines["60"] == ticks["60"] and lines["90"] == ticks["90"]
+    assert ticks["70"] < lines["75"] < ticks["80"]
+    labels = re.findall(r'<text x="([^"]+)" y="[^"]+" text-anchor="middle" font-size="10" '
+                        r'fill="#6b7280">(\d+)</text>', str(svg))
+    assert {value: float(x) for x, value in labels} == ticks  # each label under its tick

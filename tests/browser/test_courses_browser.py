@@ -89,7 +89,9 @@ def test_a_learner_reads_completes_and_rates_a_course_and_the_trainer_sees_it(
     }, assets={"tiers.svg": SVG})
     _sync(app, tmp_path)
     sign_in(page, make_user("learner"))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="Learning").click()  # the header group holding it
+    nav.get_by_role("link", name="Courses").click()
     page.get_by_role("link", name="DataHub basics").click()
     page.get_by_role("link", name="Start the course").click()
     image = page.get_by_role("img", name="Three tiers")
@@ -107,7 +109,9 @@ def test_a_learner_reads_completes_and_rates_a_course_and_the_trainer_sees_it(
 
     trainer = chromium.new_context(base_url=live_server, locale="zh-CN").new_page()
     sign_in_zh(trainer, make_user("trainer", locale="zh_CN"))
-    trainer.get_by_role("navigation", name="主导航").get_by_role("link", name="课程统计").click()
+    trainer_nav = trainer.get_by_role("navigation", name="主导航")
+    trainer_nav.locator("summary", has_text="教学管理").click()
+    trainer_nav.get_by_role("link", name="课程统计").click()
     trainer.get_by_role("link", name="DataHub basics").click()
     expect(trainer.get_by_test_id("completed")).to_have_text("1")
     expect(trainer.get_by_test_id("rating")).to_have_text("4.0")
