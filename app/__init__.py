@@ -6,13 +6,30 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import BaseConfig, config_from_environment
+
+# The largest id a URL may carry: id columns are INTEGER, 32-bit on PostgreSQL.
+MAX_URL_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """The default ``int`` converter, bounded: a larger number is no route (404).
+
+    Without the bound, /exams/attempts/99999999999999999999 reached the database and
+    answered 500 from an integer overflow; with it every ``<int:...>`` route refuses
+    such a URL before any view runs.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_URL_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: BaseConfig | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, errors, CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     config = config if config is not None else config_from_environment()
     config.finalise(Path(app.instance_path))
     app.config.from_object(config)

@@ -15,9 +15,15 @@ DUMMY_ARGS = {"IntegerConverter": 1, "FloatConverter": 1.0, "PathConverter": "x/
               "UUIDConverter": "00000000-0000-0000-0000-000000000001"}
 
 
+def _dummy(converter) -> object:
+    """A plausible value for a converter (or a subclass of one, e.g. the bounded int)."""
+    return next((DUMMY_ARGS[cls.__name__] for cls in type(converter).__mro__
+                 if cls.__name__ in DUMMY_ARGS), "x")
+
+
 def _url_for_rule(rule: Rule) -> str:
     """Fill every converter of a rule with a plausible value."""
-    values = {name: DUMMY_ARGS.get(type(rule._converters[name]).__name__, "x")
+    values = {name: _dummy(rule._converters[name])
               for name in rule.arguments if name in rule._converters}
     values.update(rule.defaults or {})
     return rule.build(values)[1]
