@@ -50,7 +50,7 @@ def create_app(config: BaseConfig | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import i18n, security, templating
     from app.auth import login
-    from app.database import configure_engine
+    from app.database.concurrency import configure_engine
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -70,13 +70,14 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every feature's models so the metadata (and Alembic) knows all tables."""
     from app.assessments import models as _assessments  # noqa: F401
+    from app.audit import models as _audit  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
     from app.banks import models as _banks  # noqa: F401
     from app.complaints import models as _complaints  # noqa: F401
     from app.courses import models as _courses  # noqa: F401
     from app.evaluations import models as _evaluations  # noqa: F401
     from app.exams import models as _exams  # noqa: F401
-    from app.oversight import models as _oversight  # noqa: F401
+    from app.rubrics import models as _rubrics  # noqa: F401
     from app.training import models as _training  # noqa: F401
 
 
@@ -87,13 +88,13 @@ def register_blueprints(app: Flask) -> None:
     from app.banks.views import bp as banks_bp
     from app.complaints.views import bp as complaints_bp
     from app.courses.views import bp as courses_bp
-    from app.evaluations.rubric_views import bp as rubrics_bp
     from app.evaluations.views import bp as evaluations_bp
-    from app.exams.admin_views import bp as exam_admin_bp
+    from app.exams.builder_views import bp as exam_admin_bp
+    from app.exams.learner_views import bp as exams_bp
     from app.exams.results_views import bp as exam_results_bp
-    from app.exams.views import bp as exams_bp
     from app.main.views import bp as main_bp
     from app.oversight.views import bp as oversight_bp
+    from app.rubrics.views import bp as rubrics_bp
     from app.training.views import bp as training_bp
 
     app.register_blueprint(main_bp)
@@ -119,13 +120,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.banks.cli import banks_cli
     from app.courses.cli import courses_cli
-    from app.evaluations.cli import rubrics_cli
     from app.exams.cli import exams_cli
     from app.main.cli import demo_cli
-    from app.oversight.cli import audit_cli
+    from app.rubrics.cli import rubrics_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)

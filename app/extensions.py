@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.database import Model
+from app.database.base import Model
 
 db = SQLAlchemy(model_class=Model)
 migrate = Migrate()

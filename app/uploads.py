@@ -12,7 +12,6 @@ import re
 import unicodedata
 from datetime import datetime
 from pathlib import PurePath
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response
@@ -20,18 +19,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
+from app.downloads import PDF_TYPE, XLSX_TYPE, attachment
 
 MAX_BYTES = 10 * 1024 * 1024
 _ZIP = (b"PK\x03\x04",)
 TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".pdf": (PDF_TYPE, (b"%PDF-",)),
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
               _ZIP),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
+    ".xlsx": (XLSX_TYPE, _ZIP),
 }
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -89,8 +89,6 @@ def stored(filename: str, data: bytes, uploader, limit: int = MAX_BYTES) -> dict
 
 def download(data: bytes, filename: str, media_type: str) -> Response:
     """A stored file as a download that no browser will render on our origin."""
-    response = Response(data, mimetype=media_type)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response = attachment(data, filename, media_type, cache_control="private, no-store")
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -655,11 +655,14 @@ def check_stored(app, acks: list[tuple[int, int, int, str]], attempts: list[int]
     from app.extensions import db
 
     try:
-        from app.exams.attempts import to_original
-    except ImportError:  # an app whose pages send original indices
+        from app.exams.option_order import to_original
+    except ImportError:
+        try:  # an app from before option_order.py
+            from app.exams.attempts import to_original
+        except ImportError:  # an app whose pages send original indices
 
-        def to_original(kind, response, order):
-            return response
+            def to_original(kind, response, order):
+                return response
 
     last: dict[tuple[int, int], tuple[int, str]] = {}
     for attempt, position, seq, response in acks:

@@ -7,6 +7,7 @@ real migrations; every test starts from empty tables.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import shutil
@@ -16,14 +17,18 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from config import normalise_database_url
-from tests.helpers import PASSWORD, Person, login, make_app
+from tests.helpers import PASSWORD, Person, login, make_app, skip_or_fail
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return normalise_database_url(url)
+        url = normalise_database_url(url)
+        if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
+            skip_or_fail("TEST_DATABASE_URL names PostgreSQL but the 'psycopg' package is not "
+                         "installed: DEV_EXTRAS=postgres python3 dev.py test")
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 

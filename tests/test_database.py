@@ -10,8 +10,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from app import database
-from app.database import configure_engine, write_intent
+from app.database import concurrency
+from app.database.concurrency import configure_engine, write_intent
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_concurrent_writers_take_turns_and_lose_nothing(engine):
 
 
 def test_a_turn_held_too_long_ends_in_sqlites_own_busy_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(concurrency, "SQLITE_BUSY_TIMEOUT_MS", 200)
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'stuck.db'}")
     configure_engine(engine)
     holder = engine.connect()

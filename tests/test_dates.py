@@ -75,10 +75,10 @@ def test_a_page_writes_a_moment_through_the_filter(app, client, make_user, local
 MACHINE_ISO = {
     "assessments/follow_up.py": "audit payloads",
     "assessments/services.py": "the record's stored indicator snapshot",
+    "audit/checkpoints.py": "the audit checkpoint file (JSON)",
+    "audit/cli.py": "`flask audit` output for operators, in UTC",
+    "audit/log.py": "the hashed canonical form of an audit row",
     "evaluations/services.py": "audit payload",
-    "oversight/audit.py": "the hashed canonical form of an audit row",
-    "oversight/checkpoints.py": "the audit checkpoint file (JSON)",
-    "oversight/cli.py": "`flask audit` output for operators, in UTC",
     "training/services.py": "audit payload (_describe)",
 }
 TEMPLATE_FORBIDDEN = re.compile(

@@ -18,7 +18,8 @@ from app.admin.forms import (
 from app.auth import services
 from app.auth.models import Team, User, UserRole
 from app.auth.permissions import Permission, require
-from app.auth.user_csv import decode, parse_people
+from app.auth.user_csv import parse_people
+from app.content.csv_upload import UnreadableFile, decode
 from app.extensions import db
 from app.main.actions import CONFLICT, is_unique_violation
 
@@ -161,9 +162,9 @@ def import_users():
     outcome = None
     if form.validate_on_submit():
         try:
-            parsed = parse_people(decode(form.file.data.read()))
-        except ValueError as exc:
-            form.file.errors.append(str(exc))
+            parsed = parse_people(decode(form.file.data.read(), form.file.data.filename))
+        except UnreadableFile as unreadable:  # reported like the rows' problems
+            outcome = services.ImportOutcome(errors=[unreadable.error])
         else:
             try:
                 outcome = services.import_people(parsed, actor=current_user)

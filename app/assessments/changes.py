@@ -16,10 +16,10 @@ from flask_babel import lazy_gettext as _l
 from app.assessments import indicators as ind
 from app.assessments.models import AssessmentRecord, ChangeRequest, ChangeState, RecordState
 from app.assessments.services import AssessmentRefused
+from app.audit import log as audit
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
-from app.oversight import audit
 
 TEXTS = ("went_well", "problems")
 

@@ -25,6 +25,7 @@ from app.assessments.models import (
     RecordState,
 )
 from app.assessments.services import AssessmentRefused
+from app.audit import log as audit
 from app.auth.models import User
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.courses.models import Course
@@ -38,7 +39,6 @@ from app.database import utcnow
 from app.evaluations.models import CriterionScore, Evaluation, Review, ReviewState
 from app.exams.models import AttemptItem
 from app.extensions import db
-from app.oversight import audit
 
 MAX_ITEMS = 20
 

@@ -32,8 +32,8 @@ from app.assessments.labels import (
 )
 from app.assessments.services import Plan
 from app.evaluations.forms import chosen_id
-from app.evaluations.rubrics import KIND_LABELS
-from app.exams.admin_forms import AUDIENCE_LABELS, split_entries
+from app.exams.builder_forms import AUDIENCE_LABELS, split_entries
+from app.rubrics.services import KIND_LABELS
 
 
 def _weight(label, default) -> DecimalField:

@@ -1,13 +1,15 @@
 """Reading managers' work-performance figures (CSV, §3.1.3) into checked rows.
 
-Pure: stdlib only, no Flask, no database. The caller looks the emails up and imports
-all rows or, when there is any error, none (see docs/performance-import.md).
+Pure: no database, no request (the shared CSV helpers translate their own messages). The
+caller looks the emails up and imports all rows or, when there is any error, none (see
+docs/performance-import.md).
 
 Columns (header row required, any order, case-insensitive; Chinese names accepted):
 ``email`` / 邮箱 (required); ``success_rate`` / 项目成功率 and ``satisfaction`` /
 客户满意度, percentages 0-100 (``85``, ``85.5``, ``85%``; satisfaction also on the
 1-5 scale as ``4.2/5``), at least one per row; ``note`` / 备注 (optional, <= 500
-characters). Files are UTF-8 (with or without a byte-order mark) or GB18030/GBK.
+characters). Files are UTF-8 (with or without a byte-order mark) or GB18030/GBK, read by
+:func:`app.content.csv_upload.decode`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.assessments.indicators import rounded
+from app.content.csv_upload import (
+    FirstLines,
+    RowError,
+    UnreadableFile,
+    column_names,
+    decode,
+    empty_file,
+    too_many_rows,
+)
 
 COLUMNS = ("email", "success_rate", "satisfaction", "note")
 FIGURES = ("success_rate", "satisfaction")
@@ -33,15 +44,6 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _PERCENT = re.compile(rf"({_NUMBER.pattern})\s*%?")
 _OUT_OF_FIVE = re.compile(rf"({_NUMBER.pattern})\s*/\s*5")
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,12 @@ def parse_performance_csv(data: bytes, filename: str = "performance.csv",
     caller cannot import part of a file by mistake.
     """
     filename = filename or "the file"  # an upload may come without a name
-    text, error = _decode(data, filename)
-    if error:
-        return [], [error]
+    try:
+        text = decode(data, filename)
+    except UnreadableFile as unreadable:
+        return [], [unreadable.error]
     if not text.strip():
-        return [], [RowError(1, f"{filename} is empty: the first line must name the "
-                                f"columns, e.g. {EXAMPLE_HEADER}")]
+        return [], [empty_file(filename, EXAMPLE_HEADER)]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[PerformanceRow] = []
     errors: list[RowError] = []
@@ -75,7 +77,7 @@ def parse_performance_csv(data: bytes, filename: str = "performance.csv",
         columns, labels, header_errors = _header(next(reader))
         if header_errors:
             return [], header_errors
-        first_line_of: dict[str, int] = {}
+        first_lines = FirstLines()
         count = 0
         start = reader.line_num + 1
         for cells in reader:
@@ -84,16 +86,12 @@ def parse_performance_csv(data: bytes, filename: str = "performance.csv",
                 continue  # a blank line
             count += 1
             if count > MAX_ROWS:
-                errors.append(RowError(line, f"more than {MAX_ROWS} rows: split the file into "
-                                             f"files of at most {MAX_ROWS} rows each"))
+                errors.append(too_many_rows(line, MAX_ROWS))
                 break
             row, row_errors = _row(line, columns, labels, cells)
             email = _cell(columns, cells, "email").lower()
-            if email in first_line_of:
-                row_errors.append(RowError(line, f"{labels['email']} {email} is also on line "
-                                                 f"{first_line_of[email]}: list each person once"))
-            elif email:
-                first_line_of[email] = line
+            if repeat := first_lines.repeat(line, email, labels["email"]):
+                row_errors.append(repeat)
             errors.extend(row_errors)
             if row and not row_errors:
                 rows.append(row)
@@ -109,34 +107,10 @@ def parse_performance_csv(data: bytes, filename: str = "performance.csv",
     return ([] if errors else rows), errors
 
 
-def _decode(data: bytes, filename: str) -> tuple[str, RowError | None]:
-    """UTF-8 (a byte-order mark is fine), else GB18030 (which includes GBK)."""
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return "", RowError(1, f"{filename} is an Excel workbook, not a CSV file: in Excel "
-                               "choose Save As, then 'CSV UTF-8 (Comma delimited)'")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "", RowError(1, f"{filename} is UTF-16 text: save it as "
-                               "'CSV UTF-8 (Comma delimited)' instead")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    if not data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 mark means it is meant as UTF-8
-        try:
-            return data.decode("gb18030"), None
-        except UnicodeDecodeError:
-            pass
-    line = data[:utf8_error.start].count(b"\n") + 1
-    return "", RowError(line, f"{filename} is neither UTF-8 nor GB18030/GBK text (the first "
-                              f"byte that is not UTF-8 is at offset {utf8_error.start}): "
-                              "save it as 'CSV UTF-8 (Comma delimited)' and upload it again")
-
-
 def _header(cells: list[str]) -> tuple[list[str], dict[str, str], list[RowError]]:
     """The column of each position ("" for an unnamed one), how the file names each
     column in messages (项目成功率 (success_rate) for a Chinese header), or the errors."""
-    names = [c.strip().lstrip("\ufeff").strip() for c in cells]
-    columns = [CHINESE_COLUMNS.get(n, n.lower()) for n in names]
+    names, columns = column_names(cells, CHINESE_COLUMNS)
     labels = {c: (f"{n} ({c})" if n in CHINESE_COLUMNS else c)
               for n, c in zip(names, columns, strict=True) if c in COLUMNS}
     allowed = (f"{', '.join(COLUMNS)} (or in Chinese "

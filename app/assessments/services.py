@@ -27,14 +27,15 @@ from app.assessments.models import (
     PeriodState,
     RecordState,
 )
+from app.audit import log as audit
 from app.auth.models import User
 from app.content.markdown import render_markdown
 from app.database import utcnow
 from app.evaluations import services as evaluation_services
-from app.evaluations.models import Evaluation, EvaluationState, Rubric, RubricVersion
+from app.evaluations.models import Evaluation, EvaluationState
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
-from app.oversight import audit
+from app.rubrics.models import Rubric, RubricVersion
 
 DEFAULT_CAPABILITY_KINDS = ["demo", "interview"]
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -65,10 +64,10 @@ from app.auth.models import Team, User
 from app.auth.permissions import Permission, can, ensure, require
 from app.courses.models import Course
 from app.database import utcnow
+from app.downloads import CSV_TYPE, XLSX_TYPE, attachment
 from app.evaluations import services as evaluation_services
 from app.exams import exports
 from app.exams.models import Exam
-from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
 from app.main.actions import carry_out, is_unique_violation
 
@@ -288,14 +287,10 @@ def export(period_id: int, kind: str):
               r["record"].went_well if r["record"] else "",
               r["record"].problems if r["record"] else ""] for r in rows]
     if kind == "csv":
-        data, mimetype = exports.table_csv(headers, table), "text/csv"
+        data, mimetype = exports.table_csv(headers, table), CSV_TYPE
     else:
         data, mimetype = exports.table_xlsx(period.name, headers, table), XLSX_TYPE
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=assessment-{period.id}-records.{kind}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, f"assessment-{period.id}-records.{kind}", mimetype)
 
 
 def _values(snapshot: dict) -> dict[str, Decimal | None]:

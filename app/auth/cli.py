@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
-from app.auth.user_csv import decode, parse_people
+from app.auth.user_csv import parse_people
+from app.content.csv_upload import UnreadableFile, decode
 from app.extensions import db
 
 users_cli = AppGroup("users", help="Create accounts, import HR lists, set passwords.")
@@ -61,9 +62,9 @@ def add_user(email, name, roles, team, manager_email, language, password_stdin):
 def import_users(csv_file: Path):
     """Create or update accounts from an HR list; nothing changes if any row is bad."""
     try:
-        parsed = parse_people(decode(csv_file.read_bytes()))
-    except ValueError as exc:
-        _fail(f"{csv_file}: {exc}")
+        parsed = parse_people(decode(csv_file.read_bytes(), csv_file.name))
+    except UnreadableFile as unreadable:
+        _fail(f"{csv_file}:{unreadable.error.line}: {unreadable.error.message}")
     outcome = services.import_people(parsed, actor_label=CLI_ACTOR)
     if not outcome.ok:
         for error in outcome.errors:

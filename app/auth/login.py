@@ -8,7 +8,7 @@ from flask_login import LoginManager, current_user
 
 from app.auth import services
 from app.auth.permissions import Permission, can
-from app.database import set_write_intent
+from app.database.concurrency import set_write_intent
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

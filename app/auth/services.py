@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.audit import log as audit
 from app.auth.models import LoginSession, Role, Team, User, UserRole
 from app.auth.passwords import MIN_LENGTH, Weakness, password_weakness
 from app.auth.user_csv import ParsedList, PersonRow, RowError
 from app.database import utcnow
 from app.extensions import db
-from app.oversight import audit
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 SUPPORTED_LOCALES = ("en", "zh_CN")

@@ -1,8 +1,10 @@
-"""Reading an HR list of people (CSV) into validated rows. Pure: no Flask, no database.
+"""Reading an HR list of people (CSV) into validated rows. Pure: no database, no request.
 
 Columns (header row required, any order): ``email``, ``name`` (required);
 ``roles`` (``;``, ``,`` or ``|`` separated, default ``learner``), ``team``,
-``manager_email``, ``language`` (``en`` or ``zh_CN``), all optional.
+``manager_email``, ``language`` (``en`` or ``zh_CN``), all optional. The caller turns
+the uploaded bytes into text with :func:`app.content.csv_upload.decode` (UTF-8 or
+GB18030/GBK).
 """
 
 from __future__ import annotations
@@ -14,21 +16,15 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.content.csv_upload import FirstLines, RowError, column_names, empty_file, too_many_rows
+
 KNOWN_ROLES = ("learner", "trainer", "reviewer", "manager", "supervisor", "admin")
 REQUIRED_COLUMNS = ("email", "name")
 OPTIONAL_COLUMNS = ("roles", "team", "manager_email", "language")
 LANGUAGE_ALIASES = {"en": "en", "english": "en", "zh_cn": "zh_CN", "zh-cn": "zh_CN",
                     "zh": "zh_CN", "zh-hans": "zh_CN", "简体中文": "zh_CN", "中文": "zh_CN"}
 MAX_ROWS = 20_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+EXAMPLE_HEADER = "email,name,roles,team,manager_email"
 
 
 @dataclass
@@ -54,25 +50,13 @@ class ParsedList:
     managers: dict[int, str] = field(default_factory=dict)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text (a byte-order mark is fine); anything else is refused clearly."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"The file is not UTF-8 text (first bad byte at offset {exc.start}). "
-            "Save it as 'CSV UTF-8' and upload it again."
-        ) from None
-
-
 def parse_people(text: str) -> ParsedList:
     """Validate every row; report every problem with its line number."""
     result = ParsedList()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    _, header = column_names(reader.fieldnames or [])
     if not header:
-        result.errors.append(RowError(1, "The file is empty: the first line must name the "
-                                         "columns, e.g. email,name,roles,team,manager_email"))
+        result.errors.append(empty_file("The file", EXAMPLE_HEADER))
         return result
     reader.fieldnames = header
     unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
@@ -84,11 +68,11 @@ def parse_people(text: str) -> ParsedList:
         result.errors.append(RowError(1, f"missing column(s) {', '.join(missing)}"))
     if result.errors:
         return result
-    first_line_of: dict[str, int] = {}
+    first_lines = FirstLines()
     for raw in reader:
         line = reader.line_num
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
-            result.errors.append(RowError(line, f"more than {MAX_ROWS} rows: split the file"))
+            result.errors.append(too_many_rows(line, MAX_ROWS))
             break
         errors: list[RowError] = []
         if None in raw:  # reported, and the row's other values are still checked
@@ -101,12 +85,8 @@ def parse_people(text: str) -> ParsedList:
         result.listed_emails.add(values.get("email", "").lower())
         row, row_errors = _parse_row(line, values)
         errors += row_errors
-        email = _normalised(values.get("email", ""))
-        if email in first_line_of:
-            errors.append(RowError(line, f"email {email} is also on line "
-                                         f"{first_line_of[email]}: list each person once"))
-        elif email:
-            first_line_of[email] = line
+        if repeat := first_lines.repeat(line, _normalised(values.get("email", "")), "email"):
+            errors.append(repeat)
         if manager := _normalised(values.get("manager_email", "")):
             result.managers[line] = manager
         if errors:

@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services, throttle
 from app.auth.forms import ChangePasswordForm, LanguageForm, LoginForm, LogoutForm
 from app.auth.permissions import public
-from app.database import write_intent
+from app.database.concurrency import write_intent
 from app.extensions import db
 from app.i18n import LANG_SESSION_KEY
 from app.security import is_safe_redirect

@@ -22,7 +22,8 @@ from app.banks.gift import (
     plain_to_markdown,
     split_blocks,
 )
-from app.banks.model import Bank, Choice, Issue, Question
+from app.banks.questions import Bank, Choice, Question
+from app.content.authoring import Issue
 
 _OPTION_RE = re.compile(r"([A-Z])[.)](?:[ \t]+(.*)|$)")
 _ANSWER_RE = re.compile(r"ANSWER:[ \t]*(.*)")

@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 
 from app.banks import readers
 from app.banks.markdown_format import export_bank
-from app.banks.model import AREAS, LANGUAGES, errors_only
+from app.banks.questions import AREAS
 from app.banks.services import ImportRefused, bank_by_id, bank_model, import_banks
+from app.content.authoring import LANGUAGES, errors_only
 from app.extensions import db
 
 banks_cli = AppGroup("banks", help="Lint, import and export question banks.")

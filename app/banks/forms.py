@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
-from app.banks.model import AREAS, DIFFICULTIES, QUESTION_TYPES
+from app.banks.questions import AREAS, DIFFICULTIES, QUESTION_TYPES
 from app.courses.forms import AREA_LABELS
 
 TYPE_LABELS = {

@@ -13,19 +13,17 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-import bleach
-
-from app.banks.model import (
+from app.banks.questions import (
     AREAS,
-    LANGUAGES,
     Bank,
     Choice,
-    Issue,
     NumericAnswer,
     Pair,
     Question,
     TextAnswer,
 )
+from app.content.authoring import LANGUAGES, Issue
+from app.content.markdown import sanitise_fragment
 
 # --- Shared with the Aiken reader ----------------------------------------------------------
 # The same rules as the Markdown format (app/banks/markdown_format.py).
@@ -135,50 +133,16 @@ _TAG_LIKE_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 _BLANK_TEXT = "_____"
 
 # --- [html] text: sanitised, then kept as HTML inside our Markdown --------------------------
-_HTML_TAGS = frozenset({
-    "p", "br", "strong", "em", "b", "i", "u", "code", "pre", "ul", "ol", "li", "a", "img",
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "sub", "sup"})
-_HTML_ATTRIBUTES = {"a": ("href",), "img": ("src", "alt"), "th": ("colspan", "rowspan"),
-                    "td": ("colspan", "rowspan")}
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_DROP_OPEN_RE = re.compile(r"<(script|style|template|noscript|textarea|title|xmp|iframe|object)"
-                           r"\b[^<>]*>", re.I)
+# Moodle's editor formatting that our Markdown keeps (docs/moodle-formats.md lists it).
+_HTML_ALLOWED = {tag: frozenset() for tag in (
+    "p", "br", "strong", "em", "b", "i", "u", "code", "pre", "ul", "ol", "li", "table", "thead",
+    "tbody", "tfoot", "tr", "th", "td", "caption", "sub", "sup")} | {
+    "a": frozenset({"href"}), "img": frozenset({"src", "alt"}),
+    "th": frozenset({"colspan", "rowspan"}), "td": frozenset({"colspan", "rowspan"})}
 _PRE_RE = re.compile(r"(<pre[\s>].*?</pre>)", re.I | re.S)
 # A tag or an entity (kept), a character Markdown would act on, or a line start that would.
 _HTML_TEXT_RE = re.compile(r"(<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|&#?\w+;)|([\\`*_\[\]|~#])"
                            r"|^([-+=!]|\d+\.)", re.M)
-
-
-def _url_allowed(value: str) -> bool:
-    probe = re.sub(r"[^\x21-\x7e]", "", html.unescape(value)).lower()
-    scheme = re.match(r"([a-z][a-z0-9+.-]*):", probe)
-    return scheme is None or scheme[1] in _SAFE_SCHEMES
-
-
-def _attribute_allowed(tag: str, name: str, value: str) -> bool:
-    if name not in _HTML_ATTRIBUTES.get(tag, ()):
-        return False
-    return name not in ("href", "src") or _url_allowed(value)
-
-
-def _drop_with_content(text: str) -> str:
-    """Remove <script>...</script> and the like with what they hold, in linear time.
-
-    (bleach strips a tag but keeps its text; an unclosed one is left to bleach.)
-    """
-    out, pos, search, unclosed = [], 0, 0, set()
-    while opening := _DROP_OPEN_RE.search(text, search):
-        name = opening[1].lower()
-        closing = None if name in unclosed else re.compile(rf"</{name}\s*>", re.I).search(
-            text, opening.end())
-        if closing is None:
-            unclosed.add(name)  # none further on either
-            search = opening.end()
-            continue
-        out.append(text[pos:opening.start()])
-        pos = search = closing.end()
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def _protect(match: re.Match) -> str:
@@ -288,7 +252,6 @@ class _GiftReader:
         self.questions: list[Question] = []
         self.tags: list[str] = []
         self.id_lines: dict[str, int] = {}
-        self._cleaner: bleach.Cleaner | None = None
 
     def read(self, text: str) -> None:
         for block in split_blocks(text):
@@ -669,11 +632,7 @@ class _GiftReader:
 
     def _sanitise(self, text: str) -> str:
         """Allowed tags only; text Markdown would act on becomes entities, so it shows as is."""
-        if self._cleaner is None:
-            self._cleaner = bleach.Cleaner(tags=_HTML_TAGS, attributes=_attribute_allowed,
-                                           protocols=_SAFE_SCHEMES, strip=True,
-                                           strip_comments=True)
-        clean = self._cleaner.clean(_drop_with_content(text))
+        clean = sanitise_fragment(text, _HTML_ALLOWED)
         parts = []
         for k, part in enumerate(_PRE_RE.split(clean)):
             if k % 2 == 0:  # outside <pre>: indentation and blank lines mean nothing in HTML

@@ -6,7 +6,7 @@ then question headings, tracking fenced code blocks), and each question is then
 split into key lines, stem, answer block and explanation from its own lines, so
 the work is linear in the size of the file.
 
-Every problem is reported as an :class:`~app.banks.model.Issue` with its 1-based
+Every problem is reported as an :class:`~app.content.authoring.Issue` with its 1-based
 line, the question ID when known, and a message that says what is wrong and what
 to write instead.
 """
@@ -20,27 +20,27 @@ import unicodedata
 from app.content.authoring import BULLET_ITEM as _BULLET_ITEM
 from app.content.authoring import HEADING as _HEADING
 from app.content.authoring import KEY_LINE as _KEY_LINE
-from app.content.authoring import THEMATIC_BREAK as _THEMATIC_BREAK
-from app.content.authoring import Reporter as _Reporter
 from app.content.authoring import (
+    LANGUAGES,
+    Issue,
     common_value,
     decode,
     read_front_matter,
     scan_sections,
     split_lines,
 )
+from app.content.authoring import THEMATIC_BREAK as _THEMATIC_BREAK
+from app.content.authoring import Reporter as _Reporter
 from app.content.authoring import one_of as _one_of
 from app.content.authoring import quote as _quote
 from app.content.authoring import trim_blank as _trim_blank
 
-from .model import (
+from .questions import (
     AREAS,
     DIFFICULTIES,
-    LANGUAGES,
     QUESTION_TYPES,
     Bank,
     Choice,
-    Issue,
     NumericAnswer,
     Pair,
     Question,

@@ -8,7 +8,8 @@ from pathlib import PurePath
 from app.banks.aiken import read_aiken
 from app.banks.gift import read_gift
 from app.banks.markdown_format import check_banks, read_bank_file
-from app.banks.model import Bank, Issue
+from app.banks.questions import Bank
+from app.content.authoring import Issue
 
 SUFFIXES = (".md", ".gift", ".txt")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.banks.model import Question
+from app.banks.questions import Question
 from app.content.markdown import render_markdown
 
 # A paragraph no author writes, used to render all of a question's pieces in one

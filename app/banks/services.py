@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.banks.model import Bank, Issue
-from app.banks.model import Question as QuestionModel
+from app.audit import log as audit
 from app.banks.models import Question, QuestionBank, QuestionVersion
+from app.banks.questions import Bank
+from app.banks.questions import Question as QuestionModel
 from app.banks.readers import format_of
 from app.banks.rendering import render_question
+from app.content.authoring import Issue
 from app.database import utcnow
 from app.extensions import db
-from app.oversight import audit
 
 # Fields whose change a version records, in the order shown in the history.
 TRACKED_FIELDS = ("stem", "type", "points", "difficulty", "tags", "choices", "answers", "pairs",

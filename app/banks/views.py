@@ -21,10 +21,10 @@ from app.banks.forms import (
     QuestionFilterForm,
     UploadForm,
 )
-from app.banks.model import errors_only
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.banks.services import ImportRefused, import_banks
-from app.database import dry_run_import
+from app.content.authoring import errors_only
+from app.content.dry_run import dry_run_import
 from app.extensions import db
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")

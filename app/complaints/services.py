@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.assessments.models import AssessmentRecord, RecordState
+from app.audit import log as audit
 from app.auth.models import Role, User, UserRole
 from app.complaints.models import Complaint, ComplaintState
 from app.database import utcnow
@@ -17,7 +18,6 @@ from app.evaluations.models import Evaluation, EvaluationState
 from app.exams.models import Attempt, AttemptState
 from app.extensions import db
 from app.i18n import local_today
-from app.oversight import audit
 
 KINDS = ("complaint", "suggestion")
 TOPICS = ("training", "assessment")

@@ -1,9 +1,9 @@
 """What the Markdown formats trainers write have in common. Pure: stdlib only.
 
-Question banks (:mod:`app.banks.markdown_format`) and rubrics
-(:mod:`app.evaluations.rubric_format`) are both a front matter of ``key: value``
-lines between two ``---`` lines, then sections under ``## `` headings, read line by
-line with fenced code blocks tracked. The tokens, the issue reporter and the front
+Question banks (:mod:`app.banks.markdown_format`) and rubrics (:mod:`app.rubrics.format`)
+are both a front matter of ``key: value`` lines between two ``---`` lines, then sections
+under ``## `` headings, read line by line with fenced code blocks tracked. The tokens, the
+:class:`Issue` every reader reports (GIFT and Aiken too), the reporter and the front
 matter reader live here once; each format keeps its own keys, values and messages.
 """
 
@@ -13,7 +13,27 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.banks.model import Issue
+LANGUAGES = ("en", "zh_CN")  # what banks and rubrics may be written in
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found in an authored file (bank, rubric). Warnings do not stop an import."""
+
+    path: str
+    line: int
+    message: str
+    question_id: str | None = None  # the question ID or criterion key, when known
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f" [{self.question_id}]" if self.question_id else ""
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}:{where} {prefix}{self.message}"
+
+
+def errors_only(issues: list[Issue]) -> list[Issue]:
+    return [issue for issue in issues if issue.severity == "error"]
 
 KEY_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
 HEADING = re.compile(r"##(?:[ \t]+(.*?))?[ \t]*")

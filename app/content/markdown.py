@@ -3,22 +3,22 @@
 Lessons, question stems, rubric descriptors and comments all go through
 :func:`render_markdown`. It is pure (no Flask, no database) so it can run in CLI
 checks, tests and request handlers alike. Python-Markdown passes raw HTML through
-untouched, so its output is never trusted: bleach, with a strict allow-list, is
-always the last step.
+untouched, so its output is never trusted: :func:`sanitise_fragment` (nh3, with a strict
+allow-list) is always the last step, and the one sanitiser for any other untrusted HTML.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-import bleach
 import markdown
-from bleach.html5lib_shim import Filter
+import nh3
 from markdown.extensions.toc import slugify_unicode, strip_tags
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -64,15 +64,16 @@ ALLOWED_TAGS = HEADINGS | {
     *("img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "span", "div"),
     *("abbr", "details", "summary", "figure", "figcaption"),
 }
-_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "th": {"align", "colspan", "rowspan"},
-    "td": {"align", "colspan", "rowspan"},
-    "ol": {"start"},
-    "abbr": {"title"},
+_ATTRIBUTES = {  # id and class only under the rules of _attribute_filter
+    **{"a": "href title", "img": "src alt title width height", "ol": "start", "abbr": "title"},
+    **{"th": "align colspan rowspan", "td": "align colspan rowspan"},
+    **dict.fromkeys(HEADINGS, "id"),
+    **dict.fromkeys(("span", "div", "p", "code", "pre"), "class"),
 }
-_CLASS_TAGS = frozenset({"span", "div", "p", "code", "pre"})
+# Every allowed tag with the attributes it may keep.
+ALLOWED: Mapping[str, frozenset[str]] = MappingProxyType(
+    {tag: frozenset(_ATTRIBUTES.get(tag, "").split()) for tag in ALLOWED_TAGS}
+)
 _CLASS_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 ADMONITION_KINDS = frozenset(
     {"note", "tip", "hint", "important", "warning", "caution", "danger", "error", "attention"}
@@ -85,7 +86,7 @@ ALLOWED_CLASSES = (
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 ANCHOR_PREFIX = "sec-"
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):")
-_NOT_PRINTABLE_RE = re.compile(r"[^\x21-\x5f\x61-\x7e]+")  # also drops the backtick, as bleach
+_NOT_PRINTABLE_RE = re.compile(r"[^\x21-\x5f\x61-\x7e]+")  # also drops the backtick
 
 
 def _class_token_ok(token: str) -> bool:
@@ -100,9 +101,9 @@ def _url_probe(url: str) -> str:
 
 
 def _url_scheme_ok(url: str) -> bool:
-    """Our own scheme check, stricter than bleach's, which keeps ``javascript:1``.
+    """Our own scheme check on top of nh3's (a second opinion on entities and noise).
 
-    (bleach's vendored pre-3.9 ``urlparse`` reads ``:1`` as a port; mozilla/bleach#611.)
+    (It was stricter than bleach's, which kept ``javascript:1``: mozilla/bleach#611.)
     """
     scheme = _SCHEME_RE.match(_url_probe(url))
     return scheme is None or scheme[1] in ALLOWED_PROTOCOLS
@@ -112,56 +113,64 @@ def _is_external(url: str) -> bool:
     return _url_probe(url).startswith(("http:", "https:", "//"))
 
 
-def _allow_attribute(tag: str, name: str, value: str) -> bool:
-    """bleach attribute filter; bleach then checks URL schemes as well."""
-    if name in _ATTRIBUTES.get(tag, ()):
-        return name not in ("href", "src") or _url_scheme_ok(value)
-    if name == "id" and tag in HEADINGS:
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """nh3 calls this for each attribute its allow-list kept: the value to keep, or None."""
+    if name in ("href", "src"):
+        return value if _url_scheme_ok(value) else None
+    if name == "id":
         # Only our own "sec-" anchors: a bare id could clobber page globals (DOM clobbering).
-        return value.startswith(ANCHOR_PREFIX) and not any(c.isspace() for c in value)
-    if name == "class" and tag in _CLASS_TAGS:
-        return any(_class_token_ok(token) for token in value.split())
-    return False
+        ok = value.startswith(ANCHOR_PREFIX) and not any(c.isspace() for c in value)
+        return value if ok else None
+    if name == "class":
+        return " ".join(token for token in value.split() if _class_token_ok(token)) or None
+    return value
 
 
-class _PostSanitiseFilter(Filter):
-    """Runs after bleach's sanitiser: trims class lists, marks external links.
+@functools.cache
+def _cleaner(allowed: frozenset[tuple[str, frozenset[str]]]) -> nh3.Cleaner:
+    """One nh3 Cleaner per allow-list, built once (it is immutable, so threads can share it)."""
+    attributes = {tag: set(names) for tag, names in allowed if names}
+    return nh3.Cleaner(
+        tags={tag for tag, _ in allowed},
+        clean_content_tags=set(_DROP_WITH_CONTENT),
+        attributes={"*": set()} | attributes,  # "*": ammonia would allow lang and title anywhere
+        attribute_filter=_attribute_filter,
+        url_schemes=set(ALLOWED_PROTOCOLS),
+        strip_comments=True,
+        link_rel=None,  # rel goes on external links only: _mark_external_links
+    )
 
-    bleach can only keep or drop a whole attribute, so unknown class tokens are pruned
-    here; ``rel`` is added here (not in the tree) so raw-HTML links get it too.
+
+_ALLOWED_KEY = frozenset(ALLOWED.items())
+# ammonia writes every attribute as name="value" with '"' escaped, so this reads its output.
+_A_TAG_RE = re.compile(r'<a((?: [^\s="]+(?:="[^"]*")?)*)>')
+_HREF_RE = re.compile(r' href="([^"]*)"')
+
+
+def _mark_external_links(clean_html: str) -> str:
+    def mark(match: re.Match) -> str:
+        href = _HREF_RE.search(match[1])
+        if href is None or not _is_external(html.unescape(href[1])):
+            return match[0]
+        return f'<a{match[1]} rel="noopener noreferrer nofollow">'
+
+    return _A_TAG_RE.sub(mark, clean_html)
+
+
+def sanitise_fragment(fragment: str, allowed: Mapping[str, frozenset[str]] = ALLOWED) -> str:
+    """Untrusted HTML as HTML safe to insert into a page: the app's one sanitiser.
+
+    Tags outside ``allowed`` (tag -> the attributes it may keep; at most :data:`ALLOWED`) go,
+    their text stays; <script>, <style> and the like go with their content. URLs keep only
+    http, https and mailto; ids only "sec-" anchors; external links get ``rel``. The only
+    code that knows the engine (nh3, decision in docs/decisions.md).
     """
-
-    def __iter__(self):
-        for token in super().__iter__():
-            if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
-                attrs = dict(token["data"])
-                classes = attrs.pop((None, "class"), "").split()
-                if kept := " ".join(c for c in classes if _class_token_ok(c)):
-                    attrs[(None, "class")] = kept
-                href = attrs.get((None, "href"))
-                if token["name"] == "a" and href is not None and _is_external(href):
-                    attrs[(None, "rel")] = "noopener noreferrer nofollow"
-                token["data"] = attrs
-            yield token
-
-
-_CLEANER_OPTIONS = {
-    "tags": ALLOWED_TAGS,
-    "attributes": _allow_attribute,
-    "protocols": ALLOWED_PROTOCOLS,
-    "strip": True,  # remove disallowed tags rather than showing them escaped
-    "strip_comments": True,
-    "filters": [_PostSanitiseFilter],
-}
-_local = threading.local()
-
-
-def _cleaner() -> bleach.Cleaner:
-    """One Cleaner per thread, built once: bleach's parser keeps state, so it is not
-    thread-safe (see bleach.sanitizer.Cleaner's docstring) and threaded workers would race."""
-    if (cleaner := getattr(_local, "cleaner", None)) is None:
-        cleaner = _local.cleaner = bleach.Cleaner(**_CLEANER_OPTIONS)
-    return cleaner
+    key = _ALLOWED_KEY if allowed is ALLOWED else frozenset(allowed.items())
+    if key is not _ALLOWED_KEY and any(
+        not names <= ALLOWED.get(tag, frozenset()) for tag, names in key
+    ):
+        raise ValueError("sanitise_fragment only narrows ALLOWED")
+    return _mark_external_links(_cleaner(key).clean(fragment))
 
 
 # --- Resolving relative URLs ---------------------------------------------------------------
@@ -180,7 +189,7 @@ class _ResolveUrls(Treeprocessor):
     """Hands every relative link/image URL to ``resolve_url``; None drops the element.
 
     Raw HTML (``<a href=...>``) is stashed by Python-Markdown and never reaches the
-    tree, so only Markdown links and images are resolved; bleach still vets all URLs.
+    tree, so only Markdown links and images are resolved; the sanitiser vets all URLs.
     """
 
     def __init__(self, md: markdown.Markdown, resolve_url: ResolveUrl) -> None:
@@ -224,8 +233,11 @@ def _replace(parent: etree.Element, el: etree.Element, text: str, children: list
 # C0 controls except \t and \n (\r is normalised first). \x02/\x03 matter most: Python-Markdown
 # uses them to delimit its placeholders, so user text must never contain them.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# Raw-text elements whose *content* must go too (bleach strip=True keeps inner text).
-_DROP_WITH_CONTENT = ("script", "style", "template", "noscript", "textarea", "title", "xmp")
+# Raw-text elements whose *content* must go too (other stripped tags keep their text).
+_DROP_WITH_CONTENT = (
+    *("script", "style", "template", "noscript", "textarea", "title", "xmp"),
+    *("iframe", "object"),
+)
 _DROP_OPEN_RE = re.compile(rf"<({'|'.join(_DROP_WITH_CONTENT)})(?=[\s/>])[^<>]*>", re.I)
 _DROP_CLOSE_RE = {n: re.compile(rf"</{n}(?=[\s/>])[^<>]*>", re.I) for n in _DROP_WITH_CONTENT}
 
@@ -238,7 +250,7 @@ def _slugify(value: str, separator: str) -> str:
 def _drop_raw_text_elements(source: str) -> str:
     """Remove closed <script>…</script> (and similar) with their content, in linear time.
 
-    Unclosed ones are left for bleach to strip (their text then shows as text).
+    For heading text in the table of contents; unclosed ones are left as they are.
     """
     out, pos, search_from, unclosed = [], 0, 0, set()
     while opening := _DROP_OPEN_RE.search(source, search_from):
@@ -350,7 +362,7 @@ def render_markdown(
     raw_html = md.convert(_CONTROL_RE.sub("", text))
     toc = tuple(_flatten(md.toc_tokens))
     title = next((entry.title for entry in toc if entry.level == 1), None)
-    clean = _cleaner().clean(_drop_raw_text_elements(raw_html))
+    clean = sanitise_fragment(raw_html)
     return RenderedMarkdown(html=_join_cjk_lines(clean), toc=toc, title=title)
 
 

@@ -17,7 +17,8 @@ from app.courses.models import (
     LessonProgress,
     LessonVersion,
 )
-from app.database import insert_ignoring_duplicates, utcnow
+from app.database import utcnow
+from app.database.session import insert_ignoring_duplicates
 from app.extensions import db
 
 

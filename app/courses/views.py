@@ -19,7 +19,7 @@ from app.courses.forms import (
     FeedbackForm,
 )
 from app.courses.models import Course, CourseAsset, Lesson
-from app.database import writes_on_get
+from app.database.concurrency import writes_on_get
 from app.extensions import db
 
 bp = Blueprint("courses", __name__)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app import uploads
+import app.uploads as uploads
+from app.audit import log as audit
 from app.auth.models import User
 from app.evaluations.models import Evaluation, EvidenceFile
 from app.evaluations.services import EvaluationRefused
 from app.extensions import db
-from app.oversight import audit
 
 
 def attach(evaluation: Evaluation, filename: str, data: bytes, actor: User,

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import Optional as Opt
 
 from app.admin.forms import MultiCheckboxField
-from app.exams.admin_forms import DATETIME_FORMATS, display_zone
+from app.exams.builder_forms import DATETIME_FORMATS, display_zone
 
 STATE_LABELS = {
     "open": _l("Reviewers scoring"),

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.audit import log as audit
 from app.auth.models import User
 from app.auth.permissions import Authority, evaluation_authority
 from app.content.markdown import render_markdown
@@ -36,10 +37,9 @@ from app.evaluations.models import (
     Moderation,
     Review,
     ReviewState,
-    RubricVersion,
 )
 from app.extensions import db
-from app.oversight import audit
+from app.rubrics.models import RubricVersion
 
 DEFAULT_SPREAD_LIMIT = Decimal(20)
 MAX_COMMENT = 5_000

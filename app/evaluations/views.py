@@ -23,7 +23,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app import uploads
+import app.uploads as uploads
+from app.audit.models import AuditEntry
 from app.auth.models import Role, User, UserRole
 from app.auth.permissions import Permission, can, ensure, may_evaluate_someone_of, require
 from app.database import utcnow
@@ -48,13 +49,12 @@ from app.evaluations.models import (
     EvidenceFile,
     Moderation,
     Review,
-    RubricVersion,
 )
-from app.evaluations.rubric_format import KINDS
-from app.evaluations.rubrics import KIND_LABELS, rubric_choices
 from app.extensions import db
 from app.main.actions import carry_out
-from app.oversight.models import AuditEntry
+from app.rubrics.format import KINDS
+from app.rubrics.models import RubricVersion
+from app.rubrics.services import KIND_LABELS, rubric_choices
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 

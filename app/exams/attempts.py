@@ -31,6 +31,7 @@ from app.exams.models import (
     ExamAudience,
     ExamRule,
 )
+from app.exams.option_order import to_original
 from app.extensions import db
 
 DEFAULT_GRACE = timedelta(seconds=30)
@@ -258,26 +259,6 @@ def _lock_open(attempt: Attempt) -> bool:
 
 
 SEQ_SHIFT = 20  # saves carry (page revision << SEQ_SHIFT) + a per-page counter
-
-
-def to_original(kind: str, response, order: list[int]):
-    """A response in display positions (what pages send) as original indices (what is stored).
-
-    Positions outside the shown options become -1, which graders score as wrong.
-    """
-    def original(shown):
-        return order[shown] if isinstance(shown, int) and 0 <= shown < len(order) else -1
-
-    if response is None or not order:
-        return response
-    if kind in ("single", "truefalse"):
-        return original(response)
-    if kind in ("multiple", "ordering") and isinstance(response, list):
-        return [original(shown) for shown in response]
-    if kind == "matching" and isinstance(response, dict):
-        return {left: (original(shown) if shown is not None else None)
-                for left, shown in response.items()}
-    return response
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.audit import log as audit
 from app.auth.audience import AUDIENCES, AudienceChoice, AudienceError
 from app.auth.audience import resolve as resolve_audience
 from app.auth.models import Team, User
@@ -38,7 +39,6 @@ from app.exams.builder_rules import BuilderError
 from app.exams.grading import SCORING_MODES
 from app.exams.models import Accommodation, Exam, ExamAudience
 from app.extensions import db
-from app.oversight import audit
 
 __all__ = ["AUDIENCES", "COMBINE_MODES", "FROZEN_FIELDS", "REVIEW_TIMES", "AudienceChoice",
            "BuilderError", "ExamSettings", "audience_of", "create_exam", "duplicate_exam",

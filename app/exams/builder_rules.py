@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.banks.model import DIFFICULTIES
+from app.audit import log as audit
 from app.banks.models import Question, QuestionBank
+from app.banks.questions import DIFFICULTIES
 from app.exams.attempts import rule_filters
 from app.exams.models import Attempt, Exam, ExamRule
 from app.extensions import db
-from app.oversight import audit
 
 
 class BuilderError(ValueError):

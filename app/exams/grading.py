@@ -1,7 +1,7 @@
 """Automatic grading of one answer against a question's stored content. Pure: stdlib only.
 
 ``grade(content, response)`` takes the dict returned by ``Question.content()`` (see
-``app.banks.model``) and the response sent by the exam page, and returns a :class:`Grade`.
+``app.banks.questions``) and the response sent by the exam page, and returns a :class:`Grade`.
 The scoring rules are those of ``docs/question-bank-format.md``.
 
 Responses refer to the *original* order of choices, pairs and sequence items (the caller

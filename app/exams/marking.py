@@ -22,12 +22,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.audit import log as audit
 from app.auth.models import User
 from app.banks.models import QuestionVersion
 from app.exams.grading import NEEDS_MARKING
 from app.exams.models import Attempt, AttemptItem, AttemptState
 from app.extensions import db
-from app.oversight import audit
 
 MARKED = "marked"
 FINISHED_STATES = (AttemptState.SUBMITTED, AttemptState.EXPIRED,

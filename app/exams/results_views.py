@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from wtforms.widgets import HiddenInput
 from app.auth.permissions import Permission, require
 from app.banks.models import Question
 from app.database import utcnow
+from app.downloads import CSV_TYPE, XLSX_TYPE, attachment
 from app.exams import exports, marking, regrade
 from app.exams import statistics as stats
 from app.exams.models import Attempt, AttemptState, Exam
@@ -29,7 +30,6 @@ from app.extensions import db
 
 bp = Blueprint("exam_results", __name__, url_prefix="/exam-results")
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMBINE_LABELS = {"highest": _l("highest attempt"), "last": _l("last attempt")}
 ITEM_STATUS_LABELS = {
     "correct": _l("correct"), "partial": _l("partly correct"), "wrong": _l("wrong"),
@@ -240,20 +240,13 @@ def _chart(counts: list[int], pass_mark: float) -> dict:
 @require(Permission.MANAGE_EXAMS)
 def results_csv(exam_id: int):
     found = db.get_or_404(Exam, exam_id)
-    return _download(exports.results_csv(exports.result_rows(found)), "text/csv",
-                     f"exam-{found.id}-results.csv")
+    return attachment(exports.results_csv(exports.result_rows(found)),
+                      f"exam-{found.id}-results.csv", CSV_TYPE)
 
 
 @bp.route("/exams/<int:exam_id>/results.xlsx")
 @require(Permission.MANAGE_EXAMS)
 def results_xlsx(exam_id: int):
     found = db.get_or_404(Exam, exam_id)
-    return _download(exports.results_xlsx(exports.result_rows(found)), XLSX_TYPE,
-                     f"exam-{found.id}-results.xlsx")
-
-
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(exports.results_xlsx(exports.result_rows(found)),
+                      f"exam-{found.id}-results.xlsx", XLSX_TYPE)

@@ -15,10 +15,10 @@ from app.assessments.models import AssessmentPeriod, PeriodState
 from app.auth import services
 from app.auth.audience import AudienceChoice
 from app.auth.models import Role, User
-from app.banks.model import errors_only
 from app.banks.models import Question, QuestionBank
 from app.banks.readers import read_files
 from app.banks.services import import_banks
+from app.content.authoring import errors_only
 from app.content.markdown import render_markdown
 from app.courses.cli import default_courses_dir
 from app.courses.models import Course
@@ -26,11 +26,11 @@ from app.courses.sync import sync_courses
 from app.database import utcnow
 from app.evaluations import services as evaluations
 from app.evaluations.models import Evaluation
-from app.evaluations.rubric_format import check_rubrics
-from app.evaluations.rubrics import ImportRefused, current_version, import_rubrics, rubric_by_id
 from app.exams.models import Exam, ExamRule
 from app.extensions import db
 from app.i18n import local_today
+from app.rubrics.format import check_rubrics
+from app.rubrics.services import ImportRefused, current_version, import_rubrics, rubric_by_id
 from app.training import services as training
 from app.training.models import PlanItem
 

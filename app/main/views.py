@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,11 +14,12 @@ from app.auth.models import User
 from app.auth.permissions import Permission, can, public
 from app.complaints.models import Complaint
 from app.database import utcnow
+from app.downloads import PDF_TYPE, attachment
 from app.evaluations.services import queue
 from app.extensions import db
 from app.i18n import local_today
-from app.oversight import archive as archive_service
-from app.oversight.archive_pdf import archive_pdf as build_archive_pdf
+from app.oversight.archive import entries as archive_service
+from app.oversight.archive.pdf import archive_pdf as build_archive_pdf
 from app.training import services as training
 
 bp = Blueprint("main", __name__)
@@ -74,7 +75,5 @@ def archive_pdf(person_id: int):
     """§4.3: the same archive as a PDF to print and file."""
     person = _viewable_person(person_id)
     groups = archive_service.by_period(archive_service.entries(person))
-    response = Response(build_archive_pdf(person, groups, utcnow()), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="archive-{person.id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(build_archive_pdf(person, groups, utcnow()), f"archive-{person.id}.pdf",
+                      PDF_TYPE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,14 +14,18 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from app.assessments.models import AssessmentPeriod
+from app.audit import checkpoints
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.auth.permissions import Permission, require
 from app.database import utcnow
+from app.downloads import CSV_TYPE, XLSX_TYPE, attachment
 from app.evaluations import services as evaluations
-from app.exams.results_views import XLSX_TYPE
 from app.extensions import db
-from app.oversight import archive, archive_exports, archive_labels, checkpoints, dashboard
-from app.oversight.models import AuditEntry
+from app.oversight import dashboard
+from app.oversight.archive import entries as archive
+from app.oversight.archive import exports as archive_exports
+from app.oversight.archive import labels as archive_labels
 from app.training import execution as plan_execution
 from app.training import services as training
 
@@ -125,11 +129,7 @@ def archive_export(period_id: int, kind: str):
     """§4.3: everyone's archive entries dated within one period, as CSV or Excel."""
     period = db.get_or_404(AssessmentPeriod, period_id)
     if kind == "csv":
-        data, mimetype = archive_exports.period_csv(period), "text/csv"
+        data, mimetype = archive_exports.period_csv(period), CSV_TYPE
     else:
         data, mimetype = archive_exports.period_xlsx(period), XLSX_TYPE
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="archive-period-{period.id}.{kind}"')
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, f"archive-period-{period.id}.{kind}", mimetype)

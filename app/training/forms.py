@@ -20,7 +20,7 @@ from app.admin.forms import MultiCheckboxField
 from app.auth.audience import AudienceChoice
 from app.courses.forms import AREA_LABELS, FAMILY_LABELS
 from app.courses.loader import FAMILIES
-from app.exams.admin_forms import AUDIENCE_LABELS, split_entries
+from app.exams.builder_forms import AUDIENCE_LABELS, split_entries
 from app.training.services import ItemInput, NeedInput
 
 REASON_LABELS = {"business": _l("Business development"), "customer": _l("Customer feedback"),

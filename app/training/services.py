@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import uploads
+import app.uploads as uploads
+from app.audit import log as audit
 from app.auth import audience
 from app.auth.models import Team, User
 from app.content.markdown import MarkdownTooLarge, render_markdown
@@ -18,7 +19,6 @@ from app.courses.models import Course
 from app.database import utcnow
 from app.extensions import db
 from app.i18n import local_today
-from app.oversight import audit
 from app.templating import display_date
 from app.training.models import (
     ATTENDANCE,

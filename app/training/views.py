@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app import uploads
+import app.uploads as uploads
 from app.assessments.forms import ActionForm
 from app.auth.models import Team, User
 from app.auth.permissions import Permission, can, require

@@ -14,8 +14,9 @@ from app.extensions import db
 from tests.helpers import post_form
 
 
-def _upload(client, text: str):
-    data = {"file": (io.BytesIO(text.encode("utf-8")), "people.csv")}
+def _upload(client, text: str | bytes):
+    data = {"file": (io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text),
+                     "people.csv")}
     return post_form(client, "/admin/users/import", data, content_type="multipart/form-data")
 
 
@@ -72,3 +73,38 @@ def test_a_good_row_whose_manager_is_on_a_bad_row_is_not_blamed_for_it(client, s
                                          "boss@example.com,Boss,pilot,\n").get_data(
         as_text=True))
     assert [line for line, _ in problems] == [3]
+
+
+def test_a_list_saved_by_chinese_excel_in_gb18030_is_imported_with_its_chinese_names(
+        app, client, signed_in):
+    signed_in("admin")
+    text = ("email,name,roles,team,manager_email,language\r\n"
+            "zhang.min@example.com,张敏,manager,华东售前,,中文\r\n"
+            "liu.yan@example.com,刘䶮,learner,华东售前,zhang.min@example.com,zh_CN\r\n")
+    response = _upload(client, text.encode("gb18030"))  # 䶮 is in GB18030, not in GBK
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        people = {u.email: u for u in db.session.execute(sa.select(User).where(
+            User.email.in_(["zhang.min@example.com", "liu.yan@example.com"]))).scalars()}
+        assert people["zhang.min@example.com"].display_name == "张敏"
+        assert people["zhang.min@example.com"].team.name == "华东售前"
+        assert people["liu.yan@example.com"].display_name == "刘䶮"
+        assert people["liu.yan@example.com"].manager.email == "zhang.min@example.com"
+        assert people["liu.yan@example.com"].locale == "zh_CN"
+
+
+def test_a_file_that_is_neither_utf8_nor_gb18030_is_refused_at_its_line_and_nothing_imported(
+        app, client, signed_in):
+    signed_in("admin")
+    data = ("email,name\n"
+            "li.wei@example.com,李伟\n"
+            "wang.fang@example.com,王芳\n").encode("gb18030") + b"bad@example.com,\xff\n"
+    html = _upload(client, data).get_data(as_text=True)
+    assert "Nothing was imported" in html
+    [(line, message)] = _problems(html)
+    assert line == 4
+    assert message.startswith("people.csv is neither UTF-8 nor GB18030/GBK text: line 4 ")
+    assert "CSV UTF-8" in message
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(User).where(
+            User.email.in_(["li.wei@example.com", "wang.fang@example.com"]))).scalar() == 0

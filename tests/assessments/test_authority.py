@@ -102,7 +102,7 @@ def _released_directly(app, org, coordinator, kind, reviewer=None) -> int:
     as the hole before this rule let anyone do: the fold must still not count it."""
     reviewer = reviewer or org["reviewer"]
     with app.app_context():
-        from app.evaluations.models import RubricVersion
+        from app.rubrics.models import RubricVersion
         version = db.session.get(RubricVersion, org["rubrics"][kind])
         now = utcnow()
         evaluation = Evaluation(
@@ -271,7 +271,7 @@ def test_the_manager_delegates_professionalism_on_the_record_and_it_counts(
     assert response.status_code == 302 and created == 1
     made = _evaluations_of(app, org["person"])[0].id
     with app.app_context():
-        from app.oversight.models import AuditEntry
+        from app.audit.models import AuditEntry
         assert db.session.execute(sa.select(AuditEntry).where(
             AuditEntry.action == "evaluation.delegate")).scalar_one()
         evaluation = db.session.get(Evaluation, made)

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from app.assessments import changes, follow_up
 from app.assessments import services as svc
 from app.assessments.models import ChangeState, PeriodState, RecordState
+from app.audit.models import AuditEntry
 from app.auth.permissions import Permission, can
 from app.courses.sync import sync_courses
 from app.database import utcnow
 from app.extensions import db
-from app.oversight.models import AuditEntry
 from tests.courses.builders import write_course
 from tests.evaluations.builders import user
 

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from app.assessments import services as svc
 from app.assessments.models import AssessmentPeriod, PeriodState, RecordState
+from app.audit.models import AuditEntry
 from app.auth.permissions import Permission, can
 from app.database import utcnow
 from app.evaluations import services as evaluations
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
-from app.oversight.models import AuditEntry
 from tests.evaluations.builders import RUBRIC, rubric_version, schedule, score, user
 
 

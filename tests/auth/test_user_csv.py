@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from app.auth.user_csv import decode, parse_people
+from app.auth.user_csv import parse_people
 
 HEADER = "email,name,roles,team,manager_email,language\n"
 
@@ -64,9 +62,3 @@ def test_blank_lines_are_ignored_and_windows_line_endings_work():
 def test_too_many_values_on_a_row_is_reported():
     parsed = parse_people("email,name\na@example.com,A,extra\n")
     assert "more values than columns" in parsed.errors[0].message
-
-
-def test_decode_accepts_a_byte_order_mark_and_refuses_other_encodings():
-    assert decode("\ufeffemail,name\n".encode()) == "email,name\n"
-    with pytest.raises(ValueError, match="not UTF-8"):
-        decode("email,name\nx@example.com,李伟\n".encode("gbk"))

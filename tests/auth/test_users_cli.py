@@ -64,6 +64,23 @@ def test_users_import_is_all_or_nothing_and_names_file_and_line(app, runner, tmp
     assert _get(app, "ok@example.com").roles == {Role.TRAINER}
 
 
+
+def test_users_import_reads_gb18030_and_names_the_line_of_an_unreadable_file(
+        app, runner, tmp_path):
+    chinese = tmp_path / "花名册.csv"
+    chinese.write_bytes("email,name,team\nzhao@example.com,赵䶮,华北售前\n".encode("gb18030"))
+    result = runner.invoke(args=["users", "import", str(chinese)])
+    assert result.exit_code == 0, result.output
+    assert _get(app, "zhao@example.com").display_name == "赵䶮"
+
+    broken = tmp_path / "hr.csv"
+    broken.write_bytes(b"email,name\nqian@example.com,Qian\nsun@example.com,\xff\n")
+    result = runner.invoke(args=["users", "import", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}:3: hr.csv is neither UTF-8 nor GB18030/GBK text: line 3" in result.output
+    assert _get(app, "qian@example.com") is None
+
+
 def test_users_set_password_ends_sessions(app, runner, make_user):
     person = make_user()
     browser = app.test_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.banks.aiken import read_aiken
-from app.banks.model import Choice
+from app.banks.questions import Choice
 
 BANK_ID = "dh-aiken"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.banks.markdown_format import parse_bank
-from app.banks.model import QUESTION_TYPES, errors_only
+from app.banks.questions import QUESTION_TYPES
+from app.content.authoring import errors_only
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "question-bank-format.md"
 TYPE_HEADING = re.compile(r"^#{2,6} .*`type: (\w+)`")

@@ -9,7 +9,7 @@ import pytest
 
 from app.banks.gift import read_gift
 from app.banks.markdown_format import export_bank, parse_bank
-from app.banks.model import Choice, NumericAnswer, Pair, TextAnswer
+from app.banks.questions import Choice, NumericAnswer, Pair, TextAnswer
 from app.content.markdown import render_markdown
 
 BANK_ID = "dh-gift"
@@ -370,6 +370,12 @@ def test_html_is_sanitised_and_script_never_survives():
     for bad in ("script", "alert", "onerror", "javascript", "iframe"):
         assert bad not in question.stem
     assert [c.text for c in question.choices] == ["Edge", "Catalogue"]
+
+
+@pytest.mark.parametrize("end_tag", ["</script >", "</script\tx>", "</script/>", ""])
+def test_html_script_goes_with_its_content_however_its_end_tag_is_written(end_tag):
+    question = one(f"[html]<p>Pick</p><script>alert(1){end_tag}<p>one</p> {{T}}")
+    assert "alert" not in question.stem and "script" not in question.stem
 
 
 def test_html_text_is_shown_as_written_not_read_as_markdown():

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.banks.markdown_format import lint_texts, parse_bank
 from app.banks.models import Question, QuestionVersion
 from app.extensions import db
-from app.oversight.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,16 +12,15 @@ from app.banks.markdown_format import (
     parse_bank,
     read_bank_file,
 )
-from app.banks.model import (
+from app.banks.questions import (
     Bank,
     Choice,
-    Issue,
     NumericAnswer,
     Pair,
     Question,
     TextAnswer,
-    errors_only,
 )
+from app.content.authoring import Issue, errors_only
 
 PATH = "banks/test.md"
 FRONT = """---

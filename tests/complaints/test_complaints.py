@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.complaints.models import Complaint
 from app.database import Model, utcnow
 from app.extensions import db
-from app.oversight.models import AuditEntry
 from tests.exams.builders import make_exam
 from tests.helpers import login as sign_in
 from tests.helpers import post_form

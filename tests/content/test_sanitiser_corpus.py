@@ -1,4 +1,5 @@
-"""Every payload of the hostile corpus, rendered in several Markdown contexts, comes out inert.
+"""Every payload of the hostile corpus comes out inert: sanitised as an HTML fragment, and
+rendered in several Markdown contexts.
 
 The corpus lives beside the repository (``../shared/corpus/xss``; see its README.md). The
 output is parsed with the standard library's HTMLParser and checked against rules written
@@ -13,13 +14,14 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
 import pytest
 
-from app.content.markdown import render_markdown
+from app.content.markdown import render_markdown, sanitise_fragment
 from tests.helpers import skip_or_fail
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "xss"
@@ -167,11 +169,22 @@ def problems_in(output: str, handlers: set[str]) -> list[str]:
     return checker.problems
 
 
+def outputs(payload: str, contexts: list[Context]) -> Iterator[tuple[str, Callable[[], str]]]:
+    """(context, how to get the output): the fragment sanitiser itself, then each Markdown one."""
+    yield "fragment", partial(sanitise_fragment, payload)
+    for context, template, resolver in contexts:
+        yield context, partial(rendered, template(payload), resolver)
+
+
+def rendered(text: str, resolver: Callable[[str, str], str] | None) -> str:
+    return render_markdown(text, resolve_url=resolver).html
+
+
 def check_payload(payload: str, handlers: set[str], contexts: list[Context]) -> Iterator[str]:
     """Problems of one payload in every context (empty when it comes out inert)."""
-    for context, template, resolver in contexts:
+    for context, output_of in outputs(payload, contexts):
         try:
-            output = render_markdown(template(payload), resolve_url=resolver).html
+            output = output_of()
         except Exception as exc:  # noqa: BLE001 - any exception is a finding; report it
             yield f"[{context}] raised {type(exc).__name__}: {exc}"
             continue

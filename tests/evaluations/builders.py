@@ -11,10 +11,10 @@ from app.auth.models import User
 from app.auth.permissions import evaluation_authority
 from app.database import utcnow
 from app.evaluations import services as svc
-from app.evaluations.models import Rubric, RubricVersion
-from app.evaluations.rubric_format import parse_rubric
-from app.evaluations.rubrics import import_rubrics
 from app.extensions import db
+from app.rubrics.format import parse_rubric
+from app.rubrics.models import Rubric, RubricVersion
+from app.rubrics.services import import_rubrics
 
 # talk: weight 60, levels 0 / 50 / 100 points; show: weight 40, levels 0 / 100.
 # So (talk 2, show 2) = 30 + 40 = 70; (3, 2) = 100; (1, 1) = 0; (2, 1) = 30.

@@ -7,10 +7,10 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.evaluations import services as svc
 from app.evaluations.models import EvaluationState, Moderation, Review, ReviewState
 from app.extensions import db
-from app.oversight.models import AuditEntry
 from tests.evaluations.builders import schedule, score, user
 
 

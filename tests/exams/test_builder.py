@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.auth.models import Team, User
 from app.banks.markdown_format import parse_bank
 from app.banks.models import QuestionBank
@@ -18,7 +19,6 @@ from app.exams import builder
 from app.exams.attempts import in_audience, start_attempt
 from app.exams.models import Accommodation, Exam, ExamAudience, ExamRule
 from app.extensions import db
-from app.oversight.models import AuditEntry
 from tests.exams.test_attempts import BANK as ATTEMPTS_BANK
 from tests.helpers import csrf_token, login, post_form
 

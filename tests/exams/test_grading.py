@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.banks.markdown_format import parse_bank
-from app.banks.model import (
+from app.banks.questions import (
     QUESTION_TYPES,
     Choice,
     NumericAnswer,

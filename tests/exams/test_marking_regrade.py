@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.banks.markdown_format import parse_bank
 from app.banks.models import QuestionVersion
@@ -14,7 +15,6 @@ from app.banks.services import import_banks
 from app.exams.attempts import save_answer, start_attempt, submit_attempt
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam, ExamRule
 from app.extensions import db
-from app.oversight.models import AuditEntry
 from tests.helpers import post_form
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

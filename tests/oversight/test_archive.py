@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from app.assessments import services as assessments
-from app.oversight import archive
+from app.oversight.archive import entries as archive
 from tests.evaluations.builders import user
 from tests.oversight.builders import full_archive, login
 

@@ -18,8 +18,8 @@ from app.complaints import services as complaints
 from app.courses.models import Course, CourseProgress
 from app.database import utcnow
 from app.extensions import db
-from app.oversight import archive
-from app.oversight.archive_pdf import archive_pdf
+from app.oversight.archive import entries as archive
+from app.oversight.archive.pdf import archive_pdf
 from tests.evaluations.builders import user
 from tests.oversight.builders import full_archive, login
 

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.auth.audience import AudienceChoice
 from app.courses.models import Course, CourseProgress
 from app.courses.sync import sync_courses
 from app.database import utcnow
 from app.extensions import db
-from app.oversight import archive
-from app.oversight.models import AuditEntry
+from app.oversight.archive import entries as archive
 from app.training import execution
 from app.training import services as svc
 from app.training.models import NeedState

@@ -1,4 +1,5 @@
-"""Trainers build exams: settings, composition rules, audience, accommodations, publishing.
+"""Trainers build exams (blueprint ``exam_admin``): settings, sections, audience,
+accommodations, publishing.
 
 Every route needs ``Permission.MANAGE_EXAMS``. Views parse the form, call a builder
 service, commit once, flash and redirect; a refused change re-renders the page with the
@@ -23,7 +24,8 @@ from app.banks.models import QuestionBank
 from app.database import utcnow
 from app.exams import builder
 from app.exams import builder_rules as rules
-from app.exams.admin_forms import (
+from app.exams.builder import BuilderError
+from app.exams.builder_forms import (
     AUDIENCE_LABELS,
     COMBINE_LABELS,
     REVIEW_TIME_LABELS,
@@ -36,7 +38,6 @@ from app.exams.admin_forms import (
     RandomSectionForm,
     ReasonForm,
 )
-from app.exams.builder import BuilderError
 from app.exams.models import Accommodation, Attempt, Exam, ExamRule
 from app.extensions import db
 from app.main.actions import CONFLICT, is_unique_violation

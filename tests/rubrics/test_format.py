@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.banks.model import Issue, errors_only
-from app.evaluations.rubric_format import (
+from app.content.authoring import Issue, errors_only
+from app.rubrics.format import (
     KINDS,
     LANGUAGES,
     Criterion,

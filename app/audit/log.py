@@ -16,9 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
+from app.audit.models import GENESIS_HASH, AuditEntry
 from app.database import utcnow
 from app.extensions import db
-from app.oversight.models import GENESIS_HASH, AuditEntry
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises writers.
 _CHAIN_LOCK_KEY = 7_243_001

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app.audit import log as audit
+from app.audit.models import GENESIS_HASH, AuditEntry
 from app.extensions import db
-from app.oversight import audit
-from app.oversight.models import GENESIS_HASH, AuditEntry
 from tests.helpers import make_app
 
 
@@ -156,7 +156,7 @@ def test_the_digest_covers_every_field():
 
 
 def test_the_app_cannot_change_or_delete_an_entry_through_the_orm(app):
-    from app.oversight.models import AuditLogIsAppendOnly
+    from app.audit.models import AuditLogIsAppendOnly
 
     _write(app, 1)
     with app.app_context():

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.audit.log import ChainReport
+from app.audit.models import AuditEntry
 from app.extensions import db
-from app.oversight.audit import ChainReport
-from app.oversight.models import AuditEntry
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 

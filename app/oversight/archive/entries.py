@@ -27,9 +27,10 @@ from app.assessments.models import (
 from app.auth.models import User
 from app.complaints.models import Complaint
 from app.courses.models import Course, CourseFeedback, CourseProgress
-from app.evaluations.models import Evaluation, EvaluationState, Rubric, RubricVersion
+from app.evaluations.models import Evaluation, EvaluationState
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
+from app.rubrics.models import Rubric, RubricVersion
 from app.training.models import Attendance, Certificate, ItemStatus, PlanItem
 
 
@@ -41,7 +42,7 @@ class Entry:
     title: str
     detail: str  # a figure or a short text, shown as it is
     link: tuple[str, dict] | None = None  # endpoint and its values
-    status: str = ""  # a state or band key, see archive_labels
+    status: str = ""  # a state or band key, see labels.py
 
 
 People = Collection[int] | sa.Select  # ids, or a query of user ids (no limit on how many)

@@ -1,6 +1,7 @@
-"""The question-bank model shared by every reader and writer. Pure: no Flask, no database.
+"""A parsed question bank, shared by every reader and writer. Pure: no Flask, no database.
 
-Readers (Markdown, GIFT, Aiken) produce these objects; the exporter writes them
+Readers (Markdown, GIFT, Aiken) produce these objects (and report
+:class:`~app.content.authoring.Issue` objects); the exporter writes them
 back as Markdown; the import service stores ``Question.content()``.
 """
 
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering",
                   "essay")
 DIFFICULTIES = ("easy", "medium", "hard")
-LANGUAGES = ("en", "zh_CN")
 AREAS = ("product", "industry", "technical", "communication", "demonstration",
          "project-management", "teamwork", "problem-solving", "professionalism")
 
@@ -131,23 +131,3 @@ class Bank:
     tags: tuple[str, ...] = ()
     questions: list[Question] = field(default_factory=list)
     path: str = ""  # the file it was read from, as shown in messages
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A problem found in a bank file. Warnings do not stop an import."""
-
-    path: str
-    line: int
-    message: str
-    question_id: str | None = None
-    severity: str = "error"  # or "warning"
-
-    def __str__(self) -> str:
-        where = f" [{self.question_id}]" if self.question_id else ""
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}:{where} {prefix}{self.message}"
-
-
-def errors_only(issues: list[Issue]) -> list[Issue]:
-    return [issue for issue in issues if issue.severity == "error"]

@@ -10,8 +10,8 @@ from flask_babel import to_user_timezone
 from app.assessments.models import AssessmentPeriod
 from app.auth.models import User
 from app.exams.exports import table_csv, table_xlsx
-from app.oversight import archive
-from app.oversight.archive_labels import kind_label, status_label
+from app.oversight.archive import entries as archive
+from app.oversight.archive.labels import kind_label, status_label
 
 
 def _headers() -> list[str]:

@@ -1,4 +1,6 @@
-"""Learners' side of exams: my exams, the start page, the attempt page, saves, results."""
+"""Learners' side of exams (blueprint ``exams``): my exams, the start page, the attempt
+page, saves, results. The trainers' pages are :mod:`app.exams.builder_views` (building)
+and :mod:`app.exams.results_views` (marking, regrading, results)."""
 
 from __future__ import annotations
 
@@ -19,15 +21,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.database import (
-    begin_write_phase,
-    end_write_phase,
-    reads_first,
-    utcnow,
-    writes_on_get,
-)
+from app.database import utcnow
+from app.database.concurrency import begin_write_phase, end_write_phase, reads_first, writes_on_get
 from app.exams import attempts as svc
-from app.exams import statistics, taking
+from app.exams import learner_pages, statistics
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
 from app.extensions import db
 
@@ -47,9 +44,9 @@ def _own_attempt(attempt_id: int) -> Attempt:
 @bp.route("/")
 @writes_on_get
 def my_exams():
-    groups = taking.my_exams(current_user, utcnow())
+    groups = learner_pages.my_exams(current_user, utcnow())
     page = render_template("exams/my_exams.html", groups=groups, now=utcnow(),
-                           review_visible=taking.review_visible)
+                           review_visible=learner_pages.review_visible)
     db.session.commit()  # expired attempts found on the way were finalised
     return page
 
@@ -101,12 +98,12 @@ def attempt(attempt_id: int):
     if svc.finalise_if_expired(attempt, now) or attempt.state != AttemptState.IN_PROGRESS:
         db.session.commit()
         return redirect(url_for("exams.result", attempt_id=attempt.id))
-    seq_base = taking.next_revision(attempt)
+    seq_base = learner_pages.next_revision(attempt)
     end_write_phase()
     return render_template(
         "exams/attempt.html", attempt=attempt, exam=attempt.exam,
-        questions=taking.attempt_view(attempt), seq_base=seq_base,
-        remaining=taking.remaining_seconds(attempt, now), form=FlaskForm())
+        questions=learner_pages.attempt_view(attempt), seq_base=seq_base,
+        remaining=learner_pages.remaining_seconds(attempt, now), form=FlaskForm())
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
@@ -133,12 +130,13 @@ def save(attempt_id: int):
                          displayed=True)
     except svc.SaveRefused as refused:
         attempt = _own_attempt(attempt_id)
-        remaining = taking.remaining_seconds(attempt, now)
+        remaining = learner_pages.remaining_seconds(attempt, now)
         db.session.commit()  # an expired attempt was finalised: keep that
         status = 409 if refused.reason == "stale" else 410
         return jsonify(error=refused.reason, message=str(refused), remaining=remaining), status
     db.session.commit()
-    return jsonify(saved=True, seq=seq, remaining=taking.seconds_until(target.deadline_at, now))
+    return jsonify(saved=True, seq=seq,
+                   remaining=learner_pages.seconds_until(target.deadline_at, now))
 
 
 def _clean_response(value):
@@ -162,9 +160,9 @@ def save_form(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     now = utcnow()
-    seq = taking.next_revision(attempt)
+    seq = learner_pages.next_revision(attempt)
     try:
-        for question in taking.attempt_view(attempt):
+        for question in learner_pages.attempt_view(attempt):
             response = _form_response(question)
             if response is not None:
                 svc.save_answer(attempt, question.position, response, seq, now, displayed=True)
@@ -181,7 +179,7 @@ def save_form(attempt_id: int):
     return redirect(url_for("exams.attempt", attempt_id=attempt.id))
 
 
-def _form_response(question: taking.ServedQuestion):
+def _form_response(question: learner_pages.ServedQuestion):
     name, form = f"q-{question.position}", request.form
     if question.type in ("single", "truefalse"):
         value = form.get(name)
@@ -227,14 +225,14 @@ def result(attempt_id: int):
     if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(url_for("exams.attempt", attempt_id=attempt.id))
     exam = attempt.exam
-    visible = taking.review_visible(exam, now)
+    visible = learner_pages.review_visible(exam, now)
     items = []
     if visible and (exam.review_correctness or exam.review_answers or exam.review_explanations):
         items = db.session.execute(
             sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
             .order_by(AttemptItem.position)).scalars().all()
     return render_template("exams/result.html", attempt=attempt, exam=exam, visible=visible,
-                           review=taking.review_items(
+                           review=learner_pages.review_items(
                                attempt, items, svc.can_sit_again(exam, current_user, now))
                            if items else [],
                            passed=statistics.passed(attempt.score, attempt.max_score,

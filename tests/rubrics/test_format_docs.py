@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluations.rubric_format import KINDS, LANGUAGES, parse_rubric
+from app.rubrics.format import KINDS, LANGUAGES, parse_rubric
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rubric-format.md"
 FENCE = re.compile(r"^(`{3,})markdown\s*$")

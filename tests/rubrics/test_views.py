@@ -10,14 +10,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.evaluations.models import Rubric as RubricRow
-from app.evaluations.models import RubricVersion
-from app.evaluations.rubric_format import parse_rubric
-from app.evaluations.rubrics import import_rubrics
+from app.audit.models import AuditEntry
 from app.extensions import db
-from app.oversight.models import AuditEntry
-from tests.evaluations.test_rubric_import import OTHER, RUBRIC
+from app.rubrics.format import parse_rubric
+from app.rubrics.models import Rubric as RubricRow
+from app.rubrics.models import RubricVersion
+from app.rubrics.services import import_rubrics
 from tests.helpers import csrf_token, login, post_form
+from tests.rubrics.test_import import OTHER, RUBRIC
 
 SAMPLES = Path(__file__).resolve().parents[2] / "question_banks" / "rubrics"
 

@@ -12,11 +12,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from app.audit import log as audit
+from app.audit.models import AuditEntry
 from app.extensions import db
-from app.oversight import audit
-from app.oversight.models import AuditEntry
+from tests.audit.test_log import tamper
 from tests.helpers import login
-from tests.oversight.test_audit import tamper
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Database foundations: the declarative base, column types and engine set-up.
+"""SQLite concurrency: the connection settings, write intent and the writers' turns.
 
 SQLite is the embedded default. It runs in WAL mode with foreign keys on and a
 busy timeout; a transaction that may write starts with ``BEGIN IMMEDIATE`` so
 that concurrent writers queue on the busy timeout instead of failing with
-"database is locked" when a read transaction tries to upgrade.
+"database is locked" when a read transaction tries to upgrade. Views declare how
+they write (:func:`writes_on_get`, :func:`reads_first` and the write phases); other
+databases lock rows, so there the declarations change little or nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
 
 try:
     import fcntl
@@ -20,60 +21,14 @@ except ImportError:  # Windows: writers wait in SQLite's busy handler instead
     fcntl = None  # type: ignore[assignment]
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 # Whether the next SQLite transaction on this thread/task should take the
 # write lock up front. Requests with unsafe methods and CLI commands write.
 _begin_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=True)
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC (the only kind stored)."""
-    return datetime.now(UTC)
-
-
-class UTCDateTime(sa.types.TypeDecorator):
-    """A timestamp stored as UTC and always returned timezone-aware.
-
-    SQLite has no time zones; PostgreSQL gets ``timestamp with time zone``.
-    Naive datetimes are refused so a local time can never slip in.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use timezone-aware UTC")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Model(DeclarativeBase):
-    """Declarative base with a naming convention Alembic can rely on."""
-
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def set_write_intent(writes: bool) -> None:
@@ -241,8 +196,6 @@ def begin_write_phase() -> None:
     UPDATE, a unique constraint, a row lock), as another request may have written
     in between.
     """
-    from app.extensions import db
-
     if db.session.get_bind().dialect.name == "sqlite":
         # Other databases lock rows, not the database: the read transaction simply
         # goes on into the write (one round trip fewer).
@@ -262,8 +215,6 @@ def end_write_phase() -> None:
 
 
 def _commit_keeping_objects() -> None:
-    from app.extensions import db
-
     session = db.session()
     if session.in_transaction():
         expire, session.expire_on_commit = session.expire_on_commit, False
@@ -271,42 +222,3 @@ def _commit_keeping_objects() -> None:
             session.commit()
         finally:
             session.expire_on_commit = expire
-
-
-def rehearse(step):
-    """Run ``step`` inside a savepoint that is always rolled back (an import's dry run):
-    it sees and reports everything the real run would do, and changes nothing."""
-    from app.extensions import db
-
-    savepoint = db.session.begin_nested()
-    try:
-        return step()
-    finally:
-        savepoint.rollback()
-
-
-def dry_run_import(result: dict, key: str, step, refusal: type[Exception]) -> dict:
-    """An upload page's dry run: unless the checks found errors, rehearse the import and
-    put what it would do in ``result[key]``; an import the rules refuse (``refusal``,
-    carrying ``issues``) adds its issues as errors. ``result`` holds "issues" and "errors".
-    """
-    if result["errors"]:
-        return result
-    try:
-        result[key] = rehearse(step)
-    except refusal as refused:
-        result["errors"] = refused.issues
-        result["issues"] = result["issues"] + refused.issues
-    return result
-
-
-def insert_ignoring_duplicates(model, **values) -> None:
-    """INSERT a row unless one with the same unique key exists (SQLite and PostgreSQL)."""
-    from app.extensions import db
-
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.evaluations.rubric_format import check_rubrics, errors_only
-from app.evaluations.rubrics import ImportRefused, import_rubrics
 from app.extensions import db
+from app.rubrics.format import check_rubrics, errors_only
+from app.rubrics.services import ImportRefused, import_rubrics
 
 rubrics_cli = AppGroup("rubrics", help="Lint and import evaluation rubrics.")
 

@@ -23,8 +23,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app.assessments.models import AssessmentPeriod
 from app.auth.models import User
-from app.oversight.archive import Entry
-from app.oversight.archive_labels import kind_label, result_text
+from app.oversight.archive.entries import Entry
+from app.oversight.archive.labels import kind_label, result_text
 from app.templating import display_date
 
 FONT = "STSong-Light"

@@ -7,9 +7,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.database import utcnow, write_intent
-from app.oversight import checkpoints
-from app.oversight.audit import ChainReport, verify_chain
+from app.audit import checkpoints
+from app.audit.log import ChainReport, verify_chain
+from app.database import utcnow
+from app.database.concurrency import write_intent
 
 audit_cli = AppGroup("audit", help="Check the audit log.")
 

@@ -8,7 +8,7 @@ then criterion headings, tracking fenced code blocks), and each criterion is the
 into key lines, guidance and level list from its own lines, so the work is linear in the
 size of the file.
 
-Every problem is reported as an :class:`~app.banks.model.Issue` with its 1-based line, the
+Every problem is reported as an :class:`~app.content.authoring.Issue` with its 1-based line, the
 criterion key (in ``question_id``) when known, and a message that says what is wrong and
 what to write instead.
 """
@@ -23,14 +23,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from app.banks.model import LANGUAGES, Issue, errors_only
 from app.content.authoring import BULLET_ITEM as _BULLET_ITEM
 from app.content.authoring import HEADING as _HEADING
 from app.content.authoring import KEY_LINE as _KEY_LINE
 from app.content.authoring import (
+    LANGUAGES,
     MAX_TITLE,
+    Issue,
     common_value,
     decode,
+    errors_only,
     read_front_matter,
     scan_sections,
     split_lines,

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.evaluations.models import Rubric as RubricRow
-from app.evaluations.models import RubricVersion
-from app.evaluations.rubric_format import KINDS, content_fingerprint, parse_rubric
-from app.evaluations.rubrics import (
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.rubrics.format import KINDS, content_fingerprint, parse_rubric
+from app.rubrics.models import Rubric as RubricRow
+from app.rubrics.models import RubricVersion
+from app.rubrics.services import (
     KIND_LABELS,
     ImportRefused,
     current_version,
@@ -22,8 +24,6 @@ from app.evaluations.rubrics import (
     rubric_choices,
     version_by_id,
 )
-from app.extensions import db
-from app.oversight.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "question_banks" / "rubrics"

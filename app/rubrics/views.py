@@ -17,18 +17,18 @@ from wtforms import HiddenField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
 from app.auth.permissions import Permission, require
-from app.database import dry_run_import
-from app.evaluations.models import Rubric as RubricRow
-from app.evaluations.models import RubricVersion
-from app.evaluations.rubric_format import KINDS, errors_only, read_rubric_file
-from app.evaluations.rubrics import (
+from app.content.dry_run import dry_run_import
+from app.extensions import db
+from app.rubrics.format import KINDS, errors_only, read_rubric_file
+from app.rubrics.models import Rubric as RubricRow
+from app.rubrics.models import RubricVersion
+from app.rubrics.services import (
     KIND_LABELS,
     ImportRefused,
     RubricChange,
     import_rubrics,
     rubric_by_id,
 )
-from app.extensions import db
 
 bp = Blueprint("rubrics", __name__, url_prefix="/rubrics")
 

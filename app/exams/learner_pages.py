@@ -1,7 +1,11 @@
-"""What the learner's pages need: exam lists, the attempt page data, review visibility.
+"""What the learner's pages show (:mod:`app.exams.learner_views`): my exams, the attempt
+page, the review.
 
 Nothing here ever hands a page an answer key: ``attempt_view`` builds the served
-questions from the stem and option texts only, in the attempt's option order.
+questions from the stem and option texts only, in the attempt's option order
+(:mod:`app.exams.option_order`). Two functions write, and the view commits:
+``my_exams`` finalises the person's expired attempts it finds on the way, and
+``next_revision`` numbers a newly served attempt page.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from app.exams.attempts import (
     finalise_if_expired,
 )
 from app.exams.models import Accommodation, Attempt, AttemptItem, AttemptState, Exam, ExamAudience
+from app.exams.option_order import to_display
 from app.extensions import db
 
 
@@ -33,8 +38,9 @@ class ExamListing:
 def my_exams(user: User, now: datetime) -> dict[str, list[ExamListing]]:
     """Published exams for this person: open, upcoming and past.
 
-    A fixed number of queries whatever the number of exams: everyone opens this
-    page at the start of an exam day.
+    Writes: an attempt of theirs past its deadline is finalised here, so the lists
+    never show it as running (the caller commits). A fixed number of queries whatever
+    the number of exams: everyone opens this page at the start of an exam day.
     """
     exams = db.session.execute(sa.select(Exam).where(Exam.published_at.is_not(None))
                                .order_by(Exam.opens_at)).scalars().all()
@@ -114,24 +120,6 @@ def _served(item: AttemptItem, content: dict, rendered: dict) -> ServedQuestion:
     elif kind == "ordering":
         served.options = [(j, rendered["sequence"][i]) for j, i in enumerate(order)]
     return served
-
-
-def to_display(kind: str, response, order: list[int]):
-    """A stored response (original indices) in the page's display positions."""
-    if response is None or not order:
-        return response
-    where = {original: shown for shown, original in enumerate(order)}
-    try:
-        if kind in ("single", "truefalse"):
-            return where[response]
-        if kind in ("multiple", "ordering"):
-            return [where[i] for i in response]
-        if kind == "matching":
-            return {left: (where[right] if right is not None else None)
-                    for left, right in response.items()}
-    except (KeyError, TypeError, AttributeError):
-        return None  # a malformed stored answer shows as unanswered, never breaks the page
-    return response
 
 
 def next_revision(attempt: Attempt) -> int:

@@ -30,7 +30,7 @@ from wtforms.validators import Optional as Opt
 
 from app.admin.forms import MultiCheckboxField
 from app.banks.forms import DIFFICULTY_LABELS
-from app.banks.model import DIFFICULTIES
+from app.banks.questions import DIFFICULTIES
 from app.exams.builder import (
     MAX_TIME_LIMIT,
     AudienceChoice,

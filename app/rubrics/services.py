@@ -1,8 +1,8 @@
 """Importing rubrics into the database (versioned, all-or-nothing) and reading them back.
 
-The files are read and checked by :mod:`app.evaluations.rubric_format`; this module
-stores them. A rubric is stored once by its ``id`` (:class:`~app.evaluations.models.Rubric`)
-with one :class:`~app.evaluations.models.RubricVersion` per distinct content: a new version
+The files are read and checked by :mod:`app.rubrics.format`; this module
+stores them. A rubric is stored once by its ``id`` (:class:`~app.rubrics.models.Rubric`)
+with one :class:`~app.rubrics.models.RubricVersion` per distinct content: a new version
 is written only when the content fingerprint changes, and old versions are never changed,
 because reviews keep the exact version they were scored against.
 """
@@ -15,15 +15,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.banks.model import Issue
+from app.audit import log as audit
 from app.banks.rendering import render_pieces
+from app.content.authoring import Issue
 from app.content.markdown import MarkdownTooLarge
 from app.database import utcnow
-from app.evaluations.models import Rubric as RubricRow
-from app.evaluations.models import RubricVersion
-from app.evaluations.rubric_format import Rubric, content_fingerprint
 from app.extensions import db
-from app.oversight import audit
+from app.rubrics.format import Rubric, content_fingerprint
+from app.rubrics.models import Rubric as RubricRow
+from app.rubrics.models import RubricVersion
 
 __all__ = [
     "KIND_LABELS",
@@ -125,7 +125,7 @@ class ImportReport:
 class ImportRefused(ValueError):
     """The import would break a rule; nothing was written.
 
-    ``issues`` are :class:`~app.banks.model.Issue` objects (``path:line: message``);
+    ``issues`` are :class:`~app.content.authoring.Issue` objects (``path:line: message``);
     ``messages`` the same as text.
     """
 
