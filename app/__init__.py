@@ -51,11 +51,13 @@ def register_extensions(app: Flask) -> None:
     from app import i18n, security, templating
     from app.auth import login
     from app.database.concurrency import configure_engine
+    from app.database.session import commit_at_end_of_request
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    commit_at_end_of_request(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login.init_app(app, login_manager)  # its sign-in gate runs before the CSRF check
     csrf.init_app(app)

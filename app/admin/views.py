@@ -102,7 +102,7 @@ def new_user():
             if not form.active.data:
                 services.update_user(user, services.AccountChanges(active=False),
                                      actor=current_user)
-            db.session.commit()
+            db.session.flush()  # a simultaneous save of the same email fails here
         except services.AccountError as exc:
             _refused(form, exc)
         except IntegrityError as error:
@@ -125,7 +125,7 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             changed = services.update_user(user, _changes(form), actor=current_user)
-            db.session.commit()
+            db.session.flush()
         except services.AccountError as exc:
             _refused(form, exc)
         except IntegrityError as error:
@@ -146,9 +146,9 @@ def reset_password(user_id: int):
             keep = current_user.get_id() if user.id == current_user.id else None
             services.set_password(user, form.password.data, actor=current_user, keep_token=keep)
         except services.AccountError as exc:
+            db.session.rollback()
             form.password.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Password set for %(email)s; their sessions have ended.", email=user.email),
                   "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -168,8 +168,7 @@ def import_users():
         else:
             try:
                 outcome = services.import_people(parsed, actor=current_user)
-                if outcome.ok:
-                    db.session.commit()
+                db.session.flush()
             except IntegrityError as error:  # a simultaneous save took an email or team
                 if not is_unique_violation(error):
                     raise

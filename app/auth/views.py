@@ -53,7 +53,6 @@ def login():
             throttle.forgive_attempt(email, address)
             session.clear()
             services.start_login_session(user)
-            db.session.commit()
             session.permanent = True
             login_user(user)
             target = form.next.data
@@ -66,7 +65,6 @@ def logout():
     if LogoutForm().validate_on_submit():
         language = current_user.locale
         services.end_login_session(current_user.get_id())
-        db.session.commit()
         logout_user()
         session.clear()
         session[LANG_SESSION_KEY] = language  # the sign-in page keeps their language
@@ -81,7 +79,6 @@ def set_language():
     if form.validate_on_submit():
         if current_user.is_authenticated:
             services.set_locale(current_user, form.lang.data)
-            db.session.commit()
         session[LANG_SESSION_KEY] = form.lang.data
     target = form.next.data
     return redirect(target if is_safe_redirect(target) else url_for("main.home"))
@@ -103,9 +100,9 @@ def account():
                 services.set_password(user, form.new_password.data, actor=user,
                                       keep_token=user.get_id())
             except services.AccountError as exc:
+                db.session.rollback()
                 form.new_password.errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_("Your password has been changed; your other sessions have ended."),
                       "success")
                 return redirect(url_for("auth.account"))

@@ -155,7 +155,6 @@ def confirm_upload():
         db.session.rollback()
         flash(_("Nothing was imported: %(why)s", why=str(refused)), "error")
         return redirect(url_for("banks.upload"))
-    db.session.commit()
     for change in changes:
         flash(_("%(bank)s: %(a)d added, %(c)d changed, %(u)d unchanged, %(r)d retired.",
                 bank=change.bank_id, a=change.counts["added"], c=change.counts["changed"],

@@ -53,7 +53,6 @@ def new():
             db.session.rollback()
             flash(str(refused), "error")
         else:
-            db.session.commit()
             if complaint.anonymous:
                 flash(_("Thank you: your anonymous suggestion has reached the supervision "
                         "group."), "success")

@@ -80,7 +80,6 @@ def lesson(slug: str, lesson_slug: str):
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         percent=services.percent(len(done & {item.id for item in lessons}), len(lessons)))
     services.record_visit(current_user.id, lesson)
-    db.session.commit()
     return page
 
 
@@ -92,7 +91,6 @@ def complete_lesson(slug: str, lesson_slug: str):
     if not CompleteLessonForm().validate_on_submit():
         abort(400)
     finished = services.complete_lesson(current_user.id, lessons[index])
-    db.session.commit()
     if finished:
         flash(_("You completed “%(title)s”. Tell the trainers what you thought of it.",
                 title=course.title), "success")
@@ -130,7 +128,6 @@ def feedback(slug: str):
     form = FeedbackForm(obj=existing)
     if form.validate_on_submit():
         services.save_feedback(current_user.id, course, form.rating.data, form.comment.data or "")
-        db.session.commit()
         flash(_("Thank you: your feedback is saved. You can change it at any time."), "success")
         return redirect(url_for("courses.course", slug=slug))
     return render_template("courses/feedback.html", course=course, form=form,

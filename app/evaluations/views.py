@@ -155,7 +155,6 @@ def new():
             db.session.rollback()
             form.reviewers.errors = [*form.reviewers.errors, str(refused)]
         else:
-            db.session.commit()
             flash(_("Evaluation scheduled. Reviewers find it in their queue."), "success")
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     return render_template("evaluations/new.html", form=form)
@@ -230,11 +229,9 @@ def review(evaluation_id: int):
             submit = request.form.get("action") == "submit"
             try:
                 svc.save_scores(mine, levels, comments, form.overall.data or "", submit=submit)
-            except svc.EvaluationRefused as refused:
-                db.session.commit()  # the draft is kept
+            except svc.EvaluationRefused as refused:  # the draft is kept: the request commits
                 flash(str(refused), "error")
                 return redirect(url_for("evaluations.review", evaluation_id=evaluation.id))
-            db.session.commit()
             if submit:
                 flash(_("Your scores are submitted and locked. You can now see the other "
                         "reviewers' submitted scores."), "success")
@@ -314,7 +311,6 @@ def amend(evaluation_id: int, review_id: int):
             db.session.rollback()
             flash(str(refused), "error")
         else:
-            db.session.commit()
             flash(_("Amended; the previous values are kept in the audit log."), "success")
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     return render_template("evaluations/amend.html", evaluation=evaluation,

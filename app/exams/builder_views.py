@@ -2,7 +2,7 @@
 accommodations, publishing.
 
 Every route needs ``Permission.MANAGE_EXAMS``. Views parse the form, call a builder
-service, commit once, flash and redirect; a refused change re-renders the page with the
+service, flash and redirect (the request commits); a refused change re-renders the page with the
 service's message on the field it concerns. What freezes once attempts exist is decided
 (and documented) in ``app.exams.builder``.
 """
@@ -76,10 +76,11 @@ def _refused(error: BuilderError, form=None) -> None:
 
 
 def _saved(change: Callable[[], object], form=None, message: str = "") -> bool:
-    """Run a builder change: commit and flash on success, roll back and explain on refusal."""
+    """Run a builder change: flash on success (the request commits), roll back and explain
+    on refusal."""
     try:
         change()
-        db.session.commit()
+        db.session.flush()
     except BuilderError as error:
         _refused(error, form)
         return False
@@ -179,7 +180,6 @@ def new_exam():
         except BuilderError as error:
             _refused(error, form)
         else:
-            db.session.commit()
             flash(_("Exam created. Now add its sections."), "success")
             return _to_exam(exam, "sections")
     return render_template("exam_admin/new.html", form=form)
@@ -224,7 +224,6 @@ def duplicate(exam_id: int):
     exam = _exam_or_404(exam_id)
     _confirmed()
     copy = builder.duplicate_exam(exam, actor=current_user)
-    db.session.commit()
     flash(_("This is an unpublished copy: change it as you need."), "success")
     return _to_exam(copy)
 

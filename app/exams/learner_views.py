@@ -47,8 +47,7 @@ def my_exams():
     groups = learner_pages.my_exams(current_user, utcnow())
     page = render_template("exams/my_exams.html", groups=groups, now=utcnow(),
                            review_visible=learner_pages.review_visible)
-    db.session.commit()  # expired attempts found on the way were finalised
-    return page
+    return page  # expired attempts found on the way were finalised: the request commits
 
 
 @bp.route("/<int:exam_id>/")
@@ -79,13 +78,10 @@ def start(exam_id: int):
         except IntegrityError:  # the same person started in another tab at that moment
             db.session.rollback()
             attempt = svc.start_attempt(exam, current_user, utcnow())
-    except svc.AttemptRefused as refused:
-        db.session.commit()  # keep any attempt finalised on the way
+    except svc.AttemptRefused as refused:  # any attempt finalised on the way is kept
         flash(str(refused), "error")
         return redirect(url_for("exams.start_page", exam_id=exam_id))
-    attempt_id = attempt.id
-    db.session.commit()
-    return redirect(url_for("exams.attempt", attempt_id=attempt_id))
+    return redirect(url_for("exams.attempt", attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -96,7 +92,6 @@ def attempt(attempt_id: int):
     now = utcnow()
     begin_write_phase()
     if svc.finalise_if_expired(attempt, now) or attempt.state != AttemptState.IN_PROGRESS:
-        db.session.commit()
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     seq_base = learner_pages.next_revision(attempt)
     end_write_phase()
@@ -131,10 +126,10 @@ def save(attempt_id: int):
     except svc.SaveRefused as refused:
         attempt = _own_attempt(attempt_id)
         remaining = learner_pages.remaining_seconds(attempt, now)
-        db.session.commit()  # an expired attempt was finalised: keep that
+        end_write_phase()  # an expired attempt was finalised: keep that despite the 4xx
         status = 409 if refused.reason == "stale" else 410
         return jsonify(error=refused.reason, message=str(refused), remaining=remaining), status
-    db.session.commit()
+    end_write_phase()  # acknowledged only once it is committed
     return jsonify(saved=True, seq=seq,
                    remaining=learner_pages.seconds_until(target.deadline_at, now))
 
@@ -166,15 +161,12 @@ def save_form(attempt_id: int):
             response = _form_response(question)
             if response is not None:
                 svc.save_answer(attempt, question.position, response, seq, now, displayed=True)
-    except svc.SaveRefused as refused:
-        db.session.commit()
+    except svc.SaveRefused as refused:  # an attempt finalised on the way is kept
         flash(str(refused), "error")
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     if request.form.get("action") == "submit":
         svc.submit_attempt(attempt, now)
-        db.session.commit()
         return redirect(url_for("exams.result", attempt_id=attempt.id))
-    db.session.commit()
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("exams.attempt", attempt_id=attempt.id))
 
@@ -211,7 +203,6 @@ def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     svc.submit_attempt(attempt, utcnow(), at_deadline=request.form.get("ended") == "deadline")
-    db.session.commit()
     return redirect(url_for("exams.result", attempt_id=attempt.id))
 
 
@@ -221,7 +212,7 @@ def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = utcnow()
     svc.finalise_if_expired(attempt, now)
-    db.session.commit()
+    end_write_phase()  # the review below only reads: not under SQLite's write lock
     if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(url_for("exams.attempt", attempt_id=attempt.id))
     exam = attempt.exam

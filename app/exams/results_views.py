@@ -1,7 +1,7 @@
 """Trainers mark essays, regrade after a key correction, and read results and statistics.
 
 Every route needs ``MANAGE_EXAMS``. Views parse the request, call :mod:`app.exams.marking`,
-:mod:`app.exams.regrade` or :mod:`app.exams.exports`, commit once and render or redirect.
+:mod:`app.exams.regrade` or :mod:`app.exams.exports`, and render or redirect (the request commits).
 The forms live here because they belong to these pages only.
 """
 
@@ -139,7 +139,6 @@ def mark(item_id: int):
                                     current_user._get_current_object(), utcnow())
     except marking.MarkingRefused:
         abort(409)
-    db.session.commit()
     if changed:
         flash(_("Mark saved: %(name)s, %(score)s of %(max)s points.",
                 name=found.person.display_name, score=f"{found.item.score:g}",
@@ -191,7 +190,6 @@ def regrade_question(question_id: str):
             flash(_("Nothing was regraded: the question changed since the dry run, or no "
                     "attempt needs it. Check the list again."), "error")
             return redirect(url_for(".regrade_question", question_id=question_id))
-        db.session.commit()
         flash(_("Regraded: %(n)d attempt(s) changed score.", n=changed), "success")
         return redirect(url_for(".regrade_question", question_id=question_id))
     return render_template("exam_results/regrade.html", question=question, plan=plan,

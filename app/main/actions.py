@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 
 # A unique constraint the service's own checks could not see coming: another request
-# saved the same thing between the check and the commit.
+# saved the same thing between the check and the write.
 CONFLICT = _l("Someone else saved the same thing at the same moment, so nothing was "
               "saved. Check the page and save again.")
 
@@ -29,7 +29,8 @@ def is_unique_violation(error: IntegrityError) -> bool:
 
 def carry_out(step: Callable[[], object], refusals: type[Exception] | tuple,
               success: str | Callable[[object], str]) -> bool:
-    """Run ``step``: commit and say ``success``, or roll back and show why it was refused.
+    """Run ``step`` and say ``success`` (the request commits), or roll back and show why it
+    was refused.
 
     ``refusals`` are the service's own "not possible now" exceptions, whose messages
     are written for the person; anything else is a bug and propagates. ``success``
@@ -38,7 +39,7 @@ def carry_out(step: Callable[[], object], refusals: type[Exception] | tuple,
     """
     try:
         result = step()
-        db.session.commit()
+        db.session.flush()  # a unique constraint broken by a simultaneous save fails here
     except refusals as refused:
         db.session.rollback()
         flash(str(refused), "error")

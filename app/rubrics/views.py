@@ -211,7 +211,6 @@ def confirm_upload():
         db.session.rollback()
         flash(_("Nothing was imported: %(why)s", why=str(refused)), "error")
         return redirect(url_for("rubrics.upload"))
-    db.session.commit()
     for change in report.changes:
         flash(change_text(change), "success")
     return redirect(url_for("rubrics.index"))

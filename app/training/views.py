@@ -83,7 +83,6 @@ def new_need():
         except svc.TrainingRefused as refused:
             _flash_refusal(form, refused)
         else:
-            db.session.commit()
             flash(_("Thank you: the trainers will answer it in the training plan."), "success")
             return redirect(url_for("training.need", need_id=need.id))
     return render_template("training/new_need.html", form=form)
@@ -196,7 +195,6 @@ def new_item():
         except svc.TrainingRefused as refused:
             _flash_refusal(form, refused)
         else:
-            db.session.commit()
             flash(_("Added to the %(year)d plan.", year=item.year), "success")
             return redirect(url_for("training.item", item_id=item.id))
     return render_template("training/item_form.html", form=form, item=None)
@@ -220,7 +218,6 @@ def edit_item(item_id: int):
         except svc.TrainingRefused as refused:
             _flash_refusal(form, refused)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("training.item", item_id=item.id))
     return render_template("training/item_form.html", form=form, item=item)
