@@ -179,7 +179,6 @@ def _edit_period(period: AssessmentPeriod | None):
                 else:
                     saved = period
                     svc.update_plan(period, form.plan(user_ids), current_user)
-                db.session.commit()
             except svc.AssessmentRefused as refused:
                 db.session.rollback()
                 if refused.field and refused.field in form:
@@ -541,7 +540,6 @@ def import_performance(period_id: int):
         db.session.rollback()
         flash(str(refused), "error")
     else:
-        db.session.commit()
         flash(_("Figures imported for %(n)d people.", n=len(rows)), "success")
     return redirect(url_for("assessments.period", period_id=period.id))
 
@@ -685,7 +683,6 @@ def rate_professionalism(period_id: int, person_id: int):
                    period=period.name),
         scheduled_at=now, place="", due_at=now + timedelta(days=7), reviewers=[current_user],
         evidence_links=[]), current_user)
-    db.session.commit()
     flash(_("Score the rubric, submit, then release the result: it counts once released."),
           "info")
     return redirect(url_for("evaluations.review", evaluation_id=evaluation.id))
