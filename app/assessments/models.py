@@ -8,7 +8,6 @@ manager publishes it, the values and their sources are frozen in ``snapshot``.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,21 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.assessments.states import ChangeState, PeriodState, RecordState  # noqa: F401 - re-exported
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
 SCORE = sa.Numeric(6, 2)
-
-
-class PeriodState(enum.StrEnum):
-    """planning → open → scoring → published → closed."""
-
-    PLANNING = "planning"    # the plan is being written; nobody covered sees it yet
-    OPEN = "open"            # people see the plan; exams and evaluations happen
-    SCORING = "scoring"      # managers complete and publish records
-    PUBLISHED = "published"  # every record is out; interviews and follow-up
-    CLOSED = "closed"        # archived: nothing changes without an approved change
 
 
 PERIOD_FLOW = [PeriodState.PLANNING, PeriodState.OPEN, PeriodState.SCORING,
@@ -95,13 +85,6 @@ class PerformanceEntry(db.Model):
     source: Mapped[str] = mapped_column(sa.String(20), default="form")  # or "csv"
     entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class RecordState(enum.StrEnum):
-    DRAFT = "draft"                # computed live from the sources
-    PUBLISHED = "published"        # frozen and visible to the person
-    ACKNOWLEDGED = "acknowledged"  # the person accepted it
-    DISPUTED = "disputed"          # the person recorded disagreement
 
 
 class AssessmentRecord(db.Model):
@@ -178,12 +161,6 @@ class Decision(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ChangeState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 class ChangeRequest(db.Model):

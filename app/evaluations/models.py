@@ -9,7 +9,6 @@ before and after.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,20 +17,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
+from app.evaluations.states import EvaluationState, ReviewState  # noqa: F401 - re-exported
 from app.extensions import db
 from app.rubrics.models import RubricVersion
 from app.uploads import StoredFile
 
 SCORE = sa.Numeric(6, 2)  # 0.00 .. 100.00, exact: results decide pay and promotion
-
-
-class EvaluationState(enum.StrEnum):
-    """open → (moderation ⇄ open) → ready → released."""
-
-    OPEN = "open"              # reviewers are scoring
-    MODERATION = "moderation"  # every review is in, but they disagree too much
-    READY = "ready"            # every review is in and accepted: waiting for release
-    RELEASED = "released"      # the person sees the result
 
 
 class Evaluation(db.Model):
@@ -68,13 +59,6 @@ class Evaluation(db.Model):
     reviews: Mapped[list[Review]] = relationship(
         back_populates="evaluation", order_by="Review.id", lazy="selectin",
         cascade="all, delete-orphan")
-
-
-class ReviewState(enum.StrEnum):
-    PENDING = "pending"        # assigned, nothing saved yet
-    DRAFT = "draft"            # saved, not submitted: only the reviewer sees it
-    SUBMITTED = "submitted"    # locked
-    SUPERSEDED = "superseded"  # the coordinator asked for a re-score; kept as history
 
 
 class Review(db.Model):
