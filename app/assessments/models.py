@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.assessments.states import ChangeState, PeriodState, RecordState  # noqa: F401 - re-exported
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 SCORE = sa.Numeric(6, 2)
 
@@ -27,7 +27,7 @@ PERIOD_FLOW = [PeriodState.PLANNING, PeriodState.OPEN, PeriodState.SCORING,
                PeriodState.PUBLISHED, PeriodState.CLOSED]
 
 
-class AssessmentPeriod(db.Model):
+class AssessmentPeriod(TableModel):
     __tablename__ = "assessment_periods"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class AssessmentPeriod(db.Model):
         cascade="all, delete-orphan", lazy="selectin")
 
 
-class PeriodMember(db.Model):
+class PeriodMember(TableModel):
     """A team or a named person a period covers (when its audience is not everyone)."""
 
     __tablename__ = "assessment_period_members"
@@ -68,7 +68,7 @@ class PeriodMember(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
 
 
-class PerformanceEntry(db.Model):
+class PerformanceEntry(TableModel):
     """A manager's work-performance figures for one person and period (§3.1.3)."""
 
     __tablename__ = "assessment_performance"
@@ -87,7 +87,7 @@ class PerformanceEntry(db.Model):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AssessmentRecord(db.Model):
+class AssessmentRecord(TableModel):
     __tablename__ = "assessment_records"
     __table_args__ = (sa.UniqueConstraint("period_id", "person_id"),)
 
@@ -115,7 +115,7 @@ class AssessmentRecord(db.Model):
                                         innerjoin=True)
 
 
-class Interview(db.Model):
+class Interview(TableModel):
     """The performance interview (§3.3.5): when it was held and what was said."""
 
     __tablename__ = "assessment_interviews"
@@ -129,7 +129,7 @@ class Interview(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ImprovementItem(db.Model):
+class ImprovementItem(TableModel):
     """One item of the improvement plan agreed at the interview, tracked to done."""
 
     __tablename__ = "assessment_improvements"
@@ -145,7 +145,7 @@ class ImprovementItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Decision(db.Model):
+class Decision(TableModel):
     """The use of the result (§3.4): the app's proposal and the manager's decision."""
 
     __tablename__ = "assessment_decisions"
@@ -163,7 +163,7 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ChangeRequest(db.Model):
+class ChangeRequest(TableModel):
     """A change to a published record: it takes effect only once someone else approves."""
 
     __tablename__ = "assessment_changes"

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 GENESIS_HASH = "0" * 64
 
 
-class AuditEntry(db.Model):
+class AuditEntry(TableModel):
     """One recorded action. Rows are never updated or deleted by the app.
 
     ``prev_hash`` is unique: two rows can never claim the same predecessor, so

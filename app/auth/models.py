@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 
 class Role(enum.StrEnum):
@@ -27,7 +27,7 @@ class Role(enum.StrEnum):
 ROLE_VALUES = tuple(r.value for r in Role)
 
 
-class Team(db.Model):
+class Team(TableModel):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class Team(db.Model):
         return f"<Team {self.name!r}>"
 
 
-class UserRole(db.Model):
+class UserRole(TableModel):
     __tablename__ = "user_roles"
     __table_args__ = (
         sa.CheckConstraint(
@@ -51,7 +51,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, TableModel):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint("manager_id IS NULL OR manager_id <> id", name="not_own_manager"),
@@ -107,7 +107,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email!r}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(TableModel):
     """A signed-in browser. Logging out revokes it, so a copied cookie dies too."""
 
     __tablename__ = "login_sessions"

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 
-class QuestionBank(db.Model):
+class QuestionBank(TableModel):
     __tablename__ = "question_banks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class QuestionBank(db.Model):
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
-class Question(db.Model):
+class Question(TableModel):
     """A question's stable identity; what it says lives in its versions."""
 
     __tablename__ = "questions"
@@ -54,7 +54,7 @@ class Question(db.Model):
         order_by="QuestionVersion.version", lazy="raise", viewonly=True)
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(TableModel):
     """One exact version of a question: its content, rendered once, and what changed."""
 
     __tablename__ = "question_versions"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import TableModel
 
 
 class ComplaintState(enum.StrEnum):
@@ -31,7 +31,7 @@ class ComplaintState(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Complaint(db.Model):
+class Complaint(TableModel):
     __tablename__ = "complaints"
 
     id: Mapped[int] = mapped_column(primary_key=True)  # internal only: never shown

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 
-class Course(db.Model):
+class Course(TableModel):
     """A course loaded from ``courses/<slug>/``; retired when its folder goes away."""
 
     __tablename__ = "courses"
@@ -37,7 +37,7 @@ class Course(db.Model):
     )
 
 
-class Lesson(db.Model):
+class Lesson(TableModel):
     """A lesson's identity (course + slug). Its content lives in versions."""
 
     __tablename__ = "lessons"
@@ -55,7 +55,7 @@ class Lesson(db.Model):
     course: Mapped[Course] = relationship(back_populates="lessons", lazy="raise")
 
 
-class LessonVersion(db.Model):
+class LessonVersion(TableModel):
     """One content version of a lesson, rendered once and stored."""
 
     __tablename__ = "lesson_versions"
@@ -71,7 +71,7 @@ class LessonVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CourseAsset(db.Model):
+class CourseAsset(TableModel):
     """An image or document beside the lessons, kept in the database with its course."""
 
     __tablename__ = "course_assets"
@@ -85,7 +85,7 @@ class CourseAsset(db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
-class CourseProgress(db.Model):
+class CourseProgress(TableModel):
     """A learner's course: when started, where they left off, when completed."""
 
     __tablename__ = "course_progress"
@@ -102,7 +102,7 @@ class CourseProgress(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class LessonProgress(db.Model):
+class LessonProgress(TableModel):
     """A learner's lesson: first visit and completion (kept when the lesson is retired)."""
 
     __tablename__ = "lesson_progress"
@@ -117,7 +117,7 @@ class LessonProgress(db.Model):
     completed_version: Mapped[int | None]
 
 
-class CourseFeedback(db.Model):
+class CourseFeedback(TableModel):
     """§2.5: a learner's rating and comment on a completed course (one, editable)."""
 
     __tablename__ = "course_feedback"

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
 from app.evaluations.states import EvaluationState, ReviewState  # noqa: F401 - re-exported
-from app.extensions import db
+from app.extensions import TableModel
 from app.rubrics.models import RubricVersion
 from app.uploads import StoredFile
 
 SCORE = sa.Numeric(6, 2)  # 0.00 .. 100.00, exact: results decide pay and promotion
 
 
-class Evaluation(db.Model):
+class Evaluation(TableModel):
     __tablename__ = "evaluations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +61,7 @@ class Evaluation(db.Model):
         cascade="all, delete-orphan")
 
 
-class Review(db.Model):
+class Review(TableModel):
     """One reviewer's scorecard for one evaluation, in one round."""
 
     __tablename__ = "evaluation_reviews"
@@ -93,7 +93,7 @@ class Review(db.Model):
         return self.state == ReviewState.SUBMITTED
 
 
-class CriterionScore(db.Model):
+class CriterionScore(TableModel):
     """The level a reviewer chose for one criterion, with a comment."""
 
     __tablename__ = "evaluation_scores"
@@ -107,7 +107,7 @@ class CriterionScore(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 
 
-class Moderation(db.Model):
+class Moderation(TableModel):
     """A coordinator's decision on a flagged evaluation: accept, or ask for a re-score."""
 
     __tablename__ = "evaluation_moderations"
@@ -129,7 +129,7 @@ class Moderation(db.Model):
                                                          lazy="joined")
 
 
-class EvidenceFile(StoredFile, db.Model):
+class EvidenceFile(StoredFile, TableModel):
     """A small attachment (PDF, slides, image), served only to those who may see it."""
 
     __tablename__ = "evaluation_files"
@@ -139,7 +139,7 @@ class EvidenceFile(StoredFile, db.Model):
         sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
 
 
-class Delegation(db.Model):
+class Delegation(TableModel):
     """A line manager names someone to rate a person's professionalism for some days.
 
     §3.1.4 gives professionalism to the person's manager; the manager may hand one

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 
 class AttemptState(enum.StrEnum):
@@ -23,7 +23,7 @@ class AttemptState(enum.StrEnum):
     GRADED = "graded"
 
 
-class Exam(db.Model):
+class Exam(TableModel):
     __tablename__ = "exams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +55,7 @@ class Exam(db.Model):
         order_by="ExamRule.position", cascade="all, delete-orphan", lazy="select")
 
 
-class ExamRule(db.Model):
+class ExamRule(TableModel):
     """A section of an exam: fixed questions by ID, or N random ones from a bank."""
 
     __tablename__ = "exam_rules"
@@ -75,7 +75,7 @@ class ExamRule(db.Model):
     points_each: Mapped[float | None]  # None: each question's own points
 
 
-class ExamAudience(db.Model):
+class ExamAudience(TableModel):
     """Who may sit an exam whose audience is teams or named people."""
 
     __tablename__ = "exam_audience"
@@ -90,7 +90,7 @@ class ExamAudience(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
 
 
-class Accommodation(db.Model):
+class Accommodation(TableModel):
     """Extra time or attempts for one person, with the reason recorded."""
 
     __tablename__ = "exam_accommodations"
@@ -104,7 +104,7 @@ class Accommodation(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
 
 
-class Attempt(db.Model):
+class Attempt(TableModel):
     __tablename__ = "exam_attempts"
     __table_args__ = (sa.UniqueConstraint("exam_id", "user_id", "number"),)
 
@@ -131,7 +131,7 @@ class Attempt(db.Model):
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
 
 
-class AttemptItem(db.Model):
+class AttemptItem(TableModel):
     """One served question: the exact version, its place, its option order, the answer."""
 
     __tablename__ = "exam_attempt_items"

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 
 
-class Rubric(db.Model):
+class Rubric(TableModel):
     """A rubric's stable identity; what it says lives in its versions."""
 
     __tablename__ = "rubrics"
@@ -28,7 +28,7 @@ class Rubric(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RubricVersion(db.Model):
+class RubricVersion(TableModel):
     """One exact version: the parsed content, its fingerprint and its rendered HTML."""
 
     __tablename__ = "rubric_versions"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.courses.models import Course
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import TableModel
 from app.uploads import StoredFile
 
 REASONS = ("business", "customer", "technology", "other")
@@ -44,7 +44,7 @@ class ItemStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class PlanItem(db.Model):
+class PlanItem(TableModel):
     __tablename__ = "plan_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class PlanItem(db.Model):
         return self.delivery != "online"
 
 
-class PlanAudience(db.Model):
+class PlanAudience(TableModel):
     """Who an item whose audience is teams or named people is for."""
 
     __tablename__ = "plan_audience"
@@ -91,7 +91,7 @@ class PlanAudience(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
 
 
-class TrainingNeed(db.Model):
+class TrainingNeed(TableModel):
     __tablename__ = "training_needs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +117,7 @@ class TrainingNeed(db.Model):
     plan_item: Mapped[PlanItem | None] = relationship(lazy="joined")
 
 
-class Attendance(db.Model):
+class Attendance(TableModel):
     __tablename__ = "plan_attendance"
     __table_args__ = (sa.UniqueConstraint("item_id", "user_id"),)
 
@@ -133,7 +133,7 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Certificate(StoredFile, db.Model):
+class Certificate(StoredFile, TableModel):
     """An attendee's certificate or report from an external course (PDF, image, document)."""
 
     __tablename__ = "plan_certificates"
