@@ -106,8 +106,10 @@ def approve(change: ChangeRequest, approver: User, note: str = "") -> None:
     for name in TEXTS:
         if name in change.changes:
             setattr(record, name, change.changes[name])
-    record.state, record.responded_at = RecordState.PUBLISHED, None
-    change.state, change.decided_by_id = ChangeState.APPROVED, approver.id
+    record.move_to(RecordState.PUBLISHED)
+    record.responded_at = None
+    change.move_to(ChangeState.APPROVED)
+    change.decided_by_id = approver.id
     change.decided_at, change.decision_note = utcnow(), (note or "").strip()
     db.session.flush()
     audit.record("assessment.change.approve", record, actor=approver, reason=change.reason,
@@ -122,7 +124,8 @@ def reject(change: ChangeRequest, approver: User, note: str) -> None:
     note = (note or "").strip()
     if not note:
         raise AssessmentRefused(_l("Say why the change is rejected."))
-    change.state, change.decided_by_id = ChangeState.REJECTED, approver.id
+    change.move_to(ChangeState.REJECTED)
+    change.decided_by_id = approver.id
     change.decided_at, change.decision_note = utcnow(), note
     db.session.flush()
     audit.record("assessment.change.reject", record, actor=approver, reason=note,

@@ -30,10 +30,13 @@ from app.assessments.labels import (
     PART_LABELS,
     PAY_LABELS,
 )
+from app.assessments.models import AssessmentPeriod
 from app.assessments.services import Plan
 from app.evaluations.forms import chosen_id
 from app.exams.builder_forms import AUDIENCE_LABELS, split_entries
 from app.rubrics.services import KIND_LABELS
+
+BAND_KEYS = ("excellent", "good", "qualified")  # the thresholds a plan sets
 
 
 def _weight(label, default) -> DecimalField:
@@ -79,8 +82,7 @@ class PeriodForm(FlaskForm):
             name=self.name.data, cadence=self.cadence.data, starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,
             weights={k: Decimal(self[f"weight_{k}"].data) for k in ind.INDICATORS},
-            bands={k: Decimal(self[f"band_{k}"].data)
-                   for k in ("excellent", "good", "qualified")},
+            bands={k: Decimal(self[f"band_{k}"].data) for k in BAND_KEYS},
             performance_formula={k: Decimal(self[f"part_{k}"].data)
                                  for k in ind.PERFORMANCE_PARTS},
             exam_ids=list(self.exams.data or []), exam_combine=self.exam_combine.data,
@@ -90,6 +92,23 @@ class PeriodForm(FlaskForm):
 
     def emails(self) -> tuple[str, ...]:
         return split_entries(self.people.data)
+
+    def fill(self, period: AssessmentPeriod, emails: list[str]) -> None:
+        """Show the period's plan; ``emails`` are the people it names one by one."""
+        self.name.data, self.cadence.data = period.name, period.cadence
+        self.starts_on.data, self.ends_on.data = period.starts_on, period.ends_on
+        self.audience.data = period.audience
+        self.teams.data = [m.team_id for m in period.members if m.team_id is not None]
+        self.people.data = "\n".join(emails)
+        for key in ind.INDICATORS:
+            self[f"weight_{key}"].data = Decimal(period.weights[key])
+        for key in BAND_KEYS:
+            self[f"band_{key}"].data = Decimal(period.bands[key])
+        for key in ind.PERFORMANCE_PARTS:
+            self[f"part_{key}"].data = Decimal(period.performance_formula.get(key, "0"))
+        self.exams.data, self.exam_combine.data = period.exam_ids, period.exam_combine
+        self.capability_kinds.data = period.capability_kinds
+        self.description.data = period.description
 
 
 class PerformanceForm(FlaskForm):

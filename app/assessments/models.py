@@ -15,16 +15,35 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.assessments.states import ChangeState, PeriodState, RecordState  # noqa: F401 - re-exported
+from app.assessments.states import (
+    CHANGE_MOVES,
+    PERIOD_MOVES,
+    RECORD_MOVES,
+    ChangeState,
+    PeriodState,
+    RecordState,
+)
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
+from app.database.states import checked_move
 from app.extensions import TableModel
+
+__all__ = ["AssessmentPeriod", "AssessmentRecord", "ChangeRequest", "ChangeState", "Decision",
+           "ImprovementItem", "Interview", "PerformanceEntry", "PeriodMember", "PeriodState",
+           "RecordState"]
 
 SCORE = sa.Numeric(6, 2)
 
 
-PERIOD_FLOW = [PeriodState.PLANNING, PeriodState.OPEN, PeriodState.SCORING,
-               PeriodState.PUBLISHED, PeriodState.CLOSED]
+def _of_record(*, unique: bool = False) -> Mapped[int]:
+    """The record a row belongs to (one row per record when ``unique``); deleted with it."""
+    target = sa.ForeignKey("assessment_records.id", ondelete="CASCADE")
+    return mapped_column(target, unique=True) if unique else mapped_column(target, index=True)
+
+
+def _by_user() -> Mapped[int]:
+    """The account that did it, kept as long as the row is."""
+    return mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
 
 
 class AssessmentPeriod(TableModel):
@@ -46,11 +65,14 @@ class AssessmentPeriod(TableModel):
     capability_kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
     description_html: Mapped[str] = mapped_column(sa.Text, default="")
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    created_by_id: Mapped[int] = _by_user()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[PeriodMember]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
+
+    def move_to(self, target: PeriodState) -> None:
+        self.state = checked_move(self.state, target, PERIOD_MOVES)
 
 
 class PeriodMember(TableModel):
@@ -83,7 +105,7 @@ class PerformanceEntry(TableModel):
     satisfaction: Mapped[Decimal | None] = mapped_column(SCORE)  # percent
     note: Mapped[str] = mapped_column(sa.Text, default="")
     source: Mapped[str] = mapped_column(sa.String(20), default="form")  # or "csv"
-    entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    entered_by_id: Mapped[int] = _by_user()
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -114,6 +136,9 @@ class AssessmentRecord(TableModel):
     person: Mapped[User] = relationship(foreign_keys=[person_id], lazy="joined",
                                         innerjoin=True)
 
+    def move_to(self, target: RecordState) -> None:
+        self.state = checked_move(self.state, target, RECORD_MOVES)
+
 
 class Interview(TableModel):
     """The performance interview (§3.3.5): when it was held and what was said."""
@@ -121,11 +146,10 @@ class Interview(TableModel):
     __tablename__ = "assessment_interviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), unique=True)
+    record_id: Mapped[int] = _of_record(unique=True)
     held_on: Mapped[date]
     notes: Mapped[str] = mapped_column(sa.Text)
-    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_by_id: Mapped[int] = _by_user()
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -135,8 +159,7 @@ class ImprovementItem(TableModel):
     __tablename__ = "assessment_improvements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = _of_record()
     goal: Mapped[str] = mapped_column(sa.String(300))
     action: Mapped[str] = mapped_column(sa.Text, default="")
     due_on: Mapped[date]
@@ -151,15 +174,14 @@ class Decision(TableModel):
     __tablename__ = "assessment_decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), unique=True)
+    record_id: Mapped[int] = _of_record(unique=True)
     proposed: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     pay: Mapped[str] = mapped_column(sa.String(10))  # raise, keep, review
     promotion_priority: Mapped[bool] = mapped_column(default=False)
     course_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
     position_review: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_by_id: Mapped[int] = _by_user()
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -169,10 +191,8 @@ class ChangeRequest(TableModel):
     __tablename__ = "assessment_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_records.id", ondelete="CASCADE"), index=True)
-    requested_by_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    record_id: Mapped[int] = _of_record()
+    requested_by_id: Mapped[int] = _by_user()
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(sa.Text)
     # {"indicators": {"performance": "82.5"}, "went_well": "...", "problems": "..."}
@@ -187,3 +207,6 @@ class ChangeRequest(TableModel):
                                               innerjoin=True)
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
     record: Mapped[AssessmentRecord] = relationship(lazy="joined", innerjoin=True)
+
+    def move_to(self, target: ChangeState) -> None:
+        self.state = checked_move(self.state, target, CHANGE_MOVES)

@@ -1,4 +1,6 @@
-"""Assessment periods and records: plans, collecting the sources, publishing, responding.
+"""Assessment periods and records: plans, figures, publishing, responding.
+
+The sources and the computed result are read in :mod:`app.assessments.sources`.
 
 Views check who may act (app.auth.permissions) before calling; functions here check
 the state they need and raise :class:`AssessmentRefused` with a message for the
@@ -7,10 +9,9 @@ person. They flush; the caller commits.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -19,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from app.assessments import indicators as ind
 from app.assessments.labels import INDICATOR_LABELS
 from app.assessments.models import (
-    PERIOD_FLOW,
     AssessmentPeriod,
     AssessmentRecord,
     PerformanceEntry,
@@ -27,15 +27,18 @@ from app.assessments.models import (
     PeriodState,
     RecordState,
 )
+from app.assessments.performance_csv import PerformanceRow, parse_performance_csv
+from app.assessments.sources import compute, performance_entry, snapshot
+from app.assessments.states import next_period_state
 from app.audit import log as audit
 from app.auth.models import User
+from app.content.csv_upload import RowError
 from app.content.markdown import render_markdown
 from app.database import utcnow
 from app.evaluations import services as evaluation_services
-from app.evaluations.models import Evaluation, EvaluationState
-from app.exams.models import Attempt, AttemptState, Exam
+from app.evaluations.models import Evaluation
 from app.extensions import db
-from app.rubrics.models import Rubric, RubricVersion
+from app.rubrics.models import RubricVersion
 
 DEFAULT_CAPABILITY_KINDS = ["demo", "interview"]
 
@@ -52,10 +55,6 @@ class AssessmentRefused(Exception):
 def _strings(values: Mapping[str, Decimal]) -> dict[str, str]:
     """Plan numbers as short canonical strings: "30", "92.5"."""
     return {k: format(Decimal(v).normalize(), "f") for k, v in values.items()}
-
-
-def _decimals(values: Mapping[str, str]) -> dict[str, Decimal]:
-    return {k: Decimal(v) for k, v in values.items()}
 
 
 # -- periods and plans -------------------------------------------------------------------------
@@ -151,25 +150,28 @@ def _plan_view(period: AssessmentPeriod) -> dict:
             "audience": period.audience}
 
 
-def advance(period: AssessmentPeriod, actor: User) -> str:
+def advance(period: AssessmentPeriod, actor: User) -> PeriodState:
     """Move the period to its next state; publishing needs every record published."""
-    index = PERIOD_FLOW.index(PeriodState(period.state))
-    if index + 1 >= len(PERIOD_FLOW):
+    target = next_period_state(period.state)
+    if target is None:
         raise AssessmentRefused(_l("The period is closed."))
-    target = PERIOD_FLOW[index + 1]
     if target == PeriodState.PUBLISHED:
-        waiting = [p.display_name for p in people_covered(period)
-                   if (r := find_record(period, p)) is None or r.state == RecordState.DRAFT]
-        if waiting:
-            raise AssessmentRefused(_l("Records not yet published: %(names)s.",
-                                       names=", ".join(waiting[:10])
-                                       + ("…" if len(waiting) > 10 else "")))
+        _check_all_published(period)
     before = period.state
-    period.state = target
+    period.move_to(target)
     db.session.flush()
     audit.record("assessment.period.advance", period, actor=actor,
                  before={"state": before}, after={"state": target.value})
     return target
+
+
+def _check_all_published(period: AssessmentPeriod) -> None:
+    waiting = [p.display_name for p in people_covered(period)
+               if (r := find_record(period, p)) is None or r.state == RecordState.DRAFT]
+    if waiting:
+        raise AssessmentRefused(_l("Records not yet published: %(names)s.",
+                                   names=", ".join(waiting[:10])
+                                   + ("…" if len(waiting) > 10 else "")))
 
 
 def covers(period: AssessmentPeriod, person: User) -> bool:
@@ -177,6 +179,12 @@ def covers(period: AssessmentPeriod, person: User) -> bool:
         return person.active
     return any(m.user_id == person.id or (m.team_id is not None and m.team_id == person.team_id)
                for m in period.members)
+
+
+def manages_people(user: User) -> bool:
+    """Whether anyone has ``user`` as their line manager."""
+    return bool(db.session.execute(
+        sa.select(sa.exists().where(User.manager_id == user.id))).scalar())
 
 
 def people_covered(period: AssessmentPeriod, manager: User | None = None) -> list[User]:
@@ -189,115 +197,6 @@ def people_covered(period: AssessmentPeriod, manager: User | None = None) -> lis
         users = [m.user_id for m in period.members if m.user_id is not None]
         stmt = stmt.where(sa.or_(User.team_id.in_(teams), User.id.in_(users)))
     return list(db.session.execute(stmt).scalars())
-
-
-# -- collecting the sources --------------------------------------------------------------------
-
-
-def _bounds(period: AssessmentPeriod) -> tuple[datetime, datetime]:
-    """The period as a UTC interval: from its first day's start to its last day's end."""
-    start = datetime.combine(period.starts_on, time.min, tzinfo=UTC)
-    return start, datetime.combine(period.ends_on, time.min, tzinfo=UTC) + timedelta(days=1)
-
-
-def exam_sources(period: AssessmentPeriod, person: User) -> list[ind.Source]:
-    """Each counted exam's result in the period, after the exam's rule for several attempts."""
-    if not period.exam_ids:
-        return []
-    start, end = _bounds(period)
-    rows = db.session.execute(
-        sa.select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
-        .where(Attempt.user_id == person.id, Attempt.exam_id.in_(period.exam_ids),
-               Attempt.state == AttemptState.GRADED, Attempt.finished_at >= start,
-               Attempt.finished_at < end, Attempt.max_score > 0)
-        .order_by(Attempt.exam_id, Attempt.number)).all()
-    by_exam: dict[int, list[Attempt]] = {}
-    exams: dict[int, Exam] = {}
-    for attempt, exam in rows:
-        by_exam.setdefault(exam.id, []).append(attempt)
-        exams[exam.id] = exam
-    sources = []
-    for exam_id, attempts in by_exam.items():
-        exam = exams[exam_id]
-        chosen = (attempts[-1] if exam.combine == "last" else
-                  max(attempts, key=lambda a: (a.score / a.max_score, -a.number)))
-        value = Decimal(str(chosen.score)) * 100 / Decimal(str(chosen.max_score))
-        sources.append(ind.Source("attempt", chosen.id, exam.title, ind.rounded(value),
-                                  chosen.finished_at))
-    return sources
-
-
-def evaluation_sources(period: AssessmentPeriod, person: User, kinds: Iterable[str]
-                       ) -> tuple[list[ind.Source], list[dict]]:
-    """Released evaluations of these kinds that took place in the period: those that
-    count, and those left out because their coordinator holds no authority over the
-    person for that kind (app.auth.permissions.evaluation_authority), with why."""
-    start, end = _bounds(period)
-    rows = db.session.execute(
-        sa.select(Evaluation).where(
-            Evaluation.subject_id == person.id, Evaluation.kind.in_(list(kinds)),
-            Evaluation.state == EvaluationState.RELEASED, Evaluation.result.is_not(None),
-            Evaluation.scheduled_at >= start, Evaluation.scheduled_at < end)
-        .order_by(Evaluation.scheduled_at)).scalars()
-    counted, excluded = [], []
-    for e in rows:
-        if evaluation_services.authority_of(e) is None:
-            excluded.append({"kind": "evaluation", "id": e.id,
-                             "label": e.rubric_version.rubric.title,
-                             "coordinator": e.coordinator.display_name,
-                             "reason": "no_authority"})
-        else:
-            counted.append(ind.Source("evaluation", e.id, e.rubric_version.rubric.title,
-                                      Decimal(e.result), e.scheduled_at))
-    return counted, excluded
-
-
-def _with_excluded(indicator: ind.Indicator, *excluded: list[dict]) -> ind.Indicator:
-    """The indicator, recording the sources left out (the record says why)."""
-    left_out = [item for group in excluded for item in group]
-    if not left_out:
-        return indicator
-    return dataclasses.replace(indicator, detail={**indicator.detail, "excluded": left_out})
-
-
-def professionalism_rubric(language: str) -> RubricVersion | None:
-    """The current version of a professionalism rubric, in this language when there is one."""
-    rows = db.session.execute(
-        sa.select(RubricVersion, Rubric.language)
-        .join(Rubric, sa.and_(Rubric.id == RubricVersion.rubric_pk,
-                              Rubric.version == RubricVersion.version))
-        .where(Rubric.kind == "professionalism").order_by(Rubric.rubric_id)).all()
-    return next((v for v, lang in rows if lang == language), rows[0][0] if rows else None)
-
-
-def performance_entry(period: AssessmentPeriod, person: User) -> PerformanceEntry | None:
-    return db.session.execute(sa.select(PerformanceEntry).where(
-        PerformanceEntry.period_id == period.id,
-        PerformanceEntry.person_id == person.id)).scalar_one_or_none()
-
-
-def compute(period: AssessmentPeriod, person: User) -> ind.Result:
-    """The four indicators from their sources, and the comprehensive result."""
-    entry = performance_entry(period, person)
-
-    def figure(name: str) -> ind.Source | None:
-        # The label is the part's key: translated when shown, in the reader's language.
-        value = getattr(entry, name) if entry is not None else None
-        return (ind.Source("entry", entry.id, name, Decimal(value), entry.entered_at)
-                if value is not None else None)
-
-    capability, capability_out = evaluation_sources(period, person, period.capability_kinds)
-    reviews, reviews_out = evaluation_sources(period, person, ["project-review"])
-    ratings, ratings_out = evaluation_sources(period, person, ["professionalism"])
-    indicators = {
-        "knowledge": ind.knowledge(exam_sources(period, person), period.exam_combine),
-        "capability": _with_excluded(ind.capability(capability), capability_out),
-        "performance": _with_excluded(ind.performance(
-            reviews, figure("success_rate"), figure("satisfaction"),
-            _decimals(period.performance_formula)), reviews_out),
-        "professionalism": _with_excluded(ind.professionalism(ratings), ratings_out),
-    }
-    return ind.comprehensive(indicators, _decimals(period.weights), _decimals(period.bands))
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -370,6 +269,49 @@ def enter_performance(period: AssessmentPeriod, person: User, success_rate: Deci
     return entry
 
 
+# -- a manager's CSV of figures ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiguresFile:
+    """A checked CSV of figures: its rows and the team they name, or every problem found."""
+
+    rows: list[PerformanceRow]
+    errors: list[RowError]
+    team: dict[str, User]
+
+
+def read_figures(period: AssessmentPeriod, data: bytes, filename: str,
+                 manager: User) -> FiguresFile:
+    """Check the file and that every row names someone of the manager's team here."""
+    rows, errors = parse_performance_csv(data, filename)
+    team = {p.email: p for p in people_covered(period, manager)}
+    errors += [RowError(row.line, f"{row.email} is not in your team for this period")
+               for row in rows if row.email not in team]
+    return FiguresFile(rows, errors, team)
+
+
+def import_figures(period: AssessmentPeriod, upload: FiguresFile, actor: User) -> int:
+    """Enter every row of a checked file; how many people it gave figures for.
+
+    An empty cell keeps the figure already entered, and an empty note the note.
+    """
+    for row in upload.rows:
+        person = upload.team[row.email]
+        entry = performance_entry(period, person)
+        enter_performance(
+            period, person,
+            row.success_rate if row.success_rate is not None
+            else getattr(entry, "success_rate", None),
+            row.satisfaction if row.satisfaction is not None
+            else getattr(entry, "satisfaction", None),
+            row.note or getattr(entry, "note", ""), actor, source="csv")
+    return len(upload.rows)
+
+
+# -- feedback, publication, the person's response ----------------------------------------------
+
+
 def _open_for_scoring(period: AssessmentPeriod) -> None:
     if period.state not in (PeriodState.OPEN, PeriodState.SCORING):
         raise AssessmentRefused(_l("Records change only while the period is open or being "
@@ -385,21 +327,8 @@ def save_feedback(record: AssessmentRecord, went_well: str, problems: str) -> No
     db.session.flush()
 
 
-def snapshot(result: ind.Result) -> dict:
-    def source(s: ind.Source) -> dict:
-        return {"kind": s.kind, "id": s.id, "label": s.label, "value": str(s.value),
-                "when": s.when.isoformat() if s.when else None}
-
-    return {"indicators": {k: {"value": str(i.value) if i.value is not None else None,
-                               "sources": [source(s) for s in i.sources],
-                               "detail": i.detail} for k, i in result.indicators.items()},
-            "total": str(result.total) if result.total is not None else None,
-            "band": result.band, "missing": result.missing}
-
-
-def publish(record: AssessmentRecord, actor: User, reason: str = "",
-            now: datetime | None = None) -> ind.Result:
-    """Freeze the values and their sources; an incomplete record needs a stated reason."""
+def _publishable(record: AssessmentRecord, reason: str) -> ind.Result:
+    """The result to freeze, unless the record may not be published yet."""
     _open_for_scoring(record.period)
     if record.state != RecordState.DRAFT:
         raise AssessmentRefused(_l("The record is already published."))
@@ -407,16 +336,23 @@ def publish(record: AssessmentRecord, actor: User, reason: str = "",
         raise AssessmentRefused(_l("Write the feedback first: what went well and the problems "
                                    "found (§3.3.4)."))
     result = compute(record.period, record.person)
-    reason = (reason or "").strip()
     if not result.complete and not reason:
         raise AssessmentRefused(_l("Missing: %(missing)s. Publishing an incomplete record "
                                    "needs a reason (for example, on leave).",
                                    missing=", ".join(str(INDICATOR_LABELS[k])
                                                      for k in result.missing)))
+    return result
+
+
+def publish(record: AssessmentRecord, actor: User, reason: str = "",
+            now: datetime | None = None) -> ind.Result:
+    """Freeze the values and their sources; an incomplete record needs a stated reason."""
+    reason = (reason or "").strip()
+    result = _publishable(record, reason)
     record.snapshot = snapshot(result)
     record.total, record.band = result.total, result.band
     record.incomplete_reason = "" if result.complete else reason
-    record.state = RecordState.PUBLISHED
+    record.move_to(RecordState.PUBLISHED)
     record.published_at, record.published_by_id = now or utcnow(), actor.id
     db.session.flush()
     audit.record("assessment.record.publish", record, actor=actor,
@@ -435,8 +371,23 @@ def respond(record: AssessmentRecord, person: User, *, agree: bool, comment: str
     comment = (comment or "").strip()
     if not agree and not comment:
         raise AssessmentRefused(_l("Say what you disagree with."))
-    record.state = RecordState.ACKNOWLEDGED if agree else RecordState.DISPUTED
+    record.move_to(RecordState.ACKNOWLEDGED if agree else RecordState.DISPUTED)
     record.response_comment, record.responded_at = comment, utcnow()
     db.session.flush()
     audit.record("assessment.record.respond", record, actor=person,
                  after={"state": record.state, "comment": comment})
+
+
+# -- the professionalism rating ----------------------------------------------------------------
+
+
+def schedule_professionalism(period: AssessmentPeriod, person: User, manager: User,
+                             version: RubricVersion, now: datetime) -> Evaluation:
+    """§3.1.4: an evaluation of kind "professionalism" with the manager as the reviewer,
+    scored on its scorecard and counted once released; due in a week."""
+    scenario = _l("Professionalism in %(period)s: ethics, teamwork, responsibility.",
+                  period=period.name)
+    return evaluation_services.schedule(evaluation_services.Schedule(
+        subject=person, rubric_version=version, scenario=str(scenario), scheduled_at=now,
+        place="", due_at=now + timedelta(days=7), reviewers=[manager], evidence_links=[]),
+        manager)
