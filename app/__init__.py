@@ -37,7 +37,8 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if hops := app.config["TRUSTED_PROXY_HOPS"]:
         # Client addresses (login throttling) and https come from the proxy's headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware hook
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_models()

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Protocol, cast
+
 from app.database.session import rehearse
 
 
-def dry_run_import(result: dict, key: str, step, refusal: type[Exception]) -> dict:
+class _Refused(Protocol):
+    """What an import refusal carries: the problems, as the checks report them."""
+
+    issues: list[Any]
+
+
+def dry_run_import(result: dict, key: str, step: Callable[[], Any],
+                   refusal: type[Exception]) -> dict:
     """An upload page's dry run: unless the checks found errors, rehearse the import and
     put what it would do in ``result[key]``; an import the rules refuse (``refusal``,
     carrying ``issues``) adds its issues as errors. ``result`` holds "issues" and "errors".
@@ -14,7 +24,8 @@ def dry_run_import(result: dict, key: str, step, refusal: type[Exception]) -> di
         return result
     try:
         result[key] = rehearse(step)
-    except refusal as refused:
+    except refusal as refusal_raised:
+        refused = cast(_Refused, refusal_raised)
         result["errors"] = refused.issues
         result["issues"] = result["issues"] + refused.issues
     return result

@@ -133,7 +133,7 @@ def _cleaner(allowed: frozenset[tuple[str, frozenset[str]]]) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags={tag for tag, _ in allowed},
         clean_content_tags=set(_DROP_WITH_CONTENT),
-        attributes={"*": set()} | attributes,  # "*": ammonia would allow lang and title anywhere
+        attributes={"*": set[str](), **attributes},  # "*": else lang, title anywhere
         attribute_filter=_attribute_filter,
         url_schemes=set(ALLOWED_PROTOCOLS),
         strip_comments=True,
@@ -325,7 +325,7 @@ def _make_markdown(resolve_url: ResolveUrl | None) -> markdown.Markdown:
     brackets = _BracketTable()
     for pattern in md.inlinePatterns:
         if isinstance(pattern, LinkInlineProcessor):  # links, images and references
-            pattern.getText = brackets.get_text  # type: ignore[method-assign]
+            pattern.getText = brackets.get_text
     if resolve_url is not None:
         # After "inline" (20), which builds <a>/<img>, and "unescape" (0), which undoes
         # backslash-escape placeholders in their attributes.

@@ -135,7 +135,8 @@ def check_folder(root: Path) -> tuple[list[tuple[CourseSource, RenderedMarkdown,
     for source in sources:
         overview, lessons, found = render_course(source)
         problems.extend(found)
-        rendered.append((source, overview, lessons))
+        if overview is not None:  # else its problem is already reported
+            rendered.append((source, overview, lessons))
     return ([] if problems else rendered), problems
 
 

@@ -22,10 +22,11 @@ def insert_ignoring_duplicates(model, **values) -> None:
     """INSERT a row unless one with the same unique key exists (SQLite and PostgreSQL)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql
+        db.session.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+        from sqlalchemy.dialects import sqlite
+        db.session.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
 
 
 def commit_at_end_of_request(app: Flask) -> None:
