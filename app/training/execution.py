@@ -82,12 +82,11 @@ def _audience_sizes(items: list[PlanItem]) -> dict[int, set[int]]:
     """The active people each item is for (ids), in three queries."""
     everyone = set(db.session.execute(sa.select(User.id).where(User.active.is_(True)))
                    .scalars())
-    team_of = dict(db.session.execute(sa.select(User.id, User.team_id)
-                                      .where(User.active.is_(True))).all())
     by_team: dict[int, set[int]] = defaultdict(set)
-    for user_id, team_id in team_of.items():
-        if team_id is not None:
-            by_team[team_id].add(user_id)
+    for person_id, person_team in db.session.execute(
+            sa.select(User.id, User.team_id).where(User.active.is_(True))):
+        if person_team is not None:
+            by_team[person_team].add(person_id)
     rows = db.session.execute(sa.select(PlanAudience.item_id, PlanAudience.team_id,
                                         PlanAudience.user_id).where(
         PlanAudience.item_id.in_([i.id for i in items] or [-1]))).all()
@@ -100,24 +99,31 @@ def _audience_sizes(items: list[PlanItem]) -> dict[int, set[int]]:
     return {i.id: (everyone if i.audience == "everyone" else chosen[i.id]) for i in items}
 
 
-def execution(items: list[PlanItem], year: int) -> Execution:
-    people = _audience_sizes(items)
-    figures = {i.id: ItemFigures(i, len(people[i.id])) for i in items}
+def _count_marks(figures: dict[int, ItemFigures]) -> None:
     for item_id, status, count in db.session.execute(
             sa.select(Attendance.item_id, Attendance.status, sa.func.count())
             .where(Attendance.item_id.in_(list(figures) or [-1]))
             .group_by(Attendance.item_id, Attendance.status)):
         figures[item_id].marks[status] = count
-    online = [i for i in items if not i.sessions and i.course_id is not None]
-    if online:
-        completed_by_course: dict[int, set[int]] = defaultdict(set)
-        for course_id, user_id in db.session.execute(
-                sa.select(CourseProgress.course_id, CourseProgress.user_id).where(
-                    CourseProgress.course_id.in_({i.course_id for i in online}),
-                    CourseProgress.completed_at.is_not(None))):
-            completed_by_course[course_id].add(user_id)
-        for item in online:
-            figures[item.id].completed = len(people[item.id] & completed_by_course[item.course_id])
+
+
+def _count_completions(items: list[PlanItem], people: dict[int, set[int]],
+                       figures: dict[int, ItemFigures]) -> None:
+    """Online items: how many of the people each is for have completed its course."""
+    courses = {i.id: i.course_id for i in items if not i.sessions and i.course_id is not None}
+    if not courses:
+        return
+    completed_by_course: dict[int, set[int]] = defaultdict(set)
+    for course_id, user_id in db.session.execute(
+            sa.select(CourseProgress.course_id, CourseProgress.user_id).where(
+                CourseProgress.course_id.in_(set(courses.values())),
+                CourseProgress.completed_at.is_not(None))):
+        completed_by_course[course_id].add(user_id)
+    for item_id, course_id in courses.items():
+        figures[item_id].completed = len(people[item_id] & completed_by_course[course_id])
+
+
+def _by_delivery(items: list[PlanItem]) -> list[DeliveryFigures]:
     deliveries = {d: DeliveryFigures(d) for d in DELIVERIES}
     for item in items:
         counts = deliveries[item.delivery]
@@ -126,7 +132,15 @@ def execution(items: list[PlanItem], year: int) -> Execution:
             continue
         counts.planned += 1
         counts.delivered += item.status == ItemStatus.DELIVERED
-    return Execution(year, [figures[i.id] for i in items], list(deliveries.values()))
+    return list(deliveries.values())
+
+
+def execution(items: list[PlanItem], year: int) -> Execution:
+    people = _audience_sizes(items)
+    figures = {i.id: ItemFigures(i, len(people[i.id])) for i in items}
+    _count_marks(figures)
+    _count_completions(items, people, figures)
+    return Execution(year, [figures[i.id] for i in items], _by_delivery(items))
 
 
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 600, 220, 36, 20, 40

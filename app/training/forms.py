@@ -21,7 +21,9 @@ from app.auth.audience import AudienceChoice
 from app.courses.forms import AREA_LABELS, FAMILY_LABELS
 from app.courses.loader import FAMILIES
 from app.exams.builder_forms import AUDIENCE_LABELS, split_entries
-from app.training.services import ItemInput, NeedInput
+from app.training.needs import NeedInput
+from app.training.services import ItemInput
+from app.training.states import ItemStatus, NeedState
 
 REASON_LABELS = {"business": _l("Business development"), "customer": _l("Customer feedback"),
                  "technology": _l("Technology update"), "other": _l("Other")}
@@ -32,10 +34,12 @@ DELIVERY_LABELS = {"internal": _l("Internal course"),
                    "practice": _l("Practice on a project")}
 DELIVERY_SHORT_LABELS = {"internal": _l("Internal"), "external": _l("External"),
                          "online": _l("Online"), "practice": _l("Practice")}  # for charts
-STATUS_LABELS = {"planned": _l("Planned"), "delivered": _l("Delivered"),
-                 "cancelled": _l("Cancelled")}
-NEED_STATE_LABELS = {"submitted": _l("Submitted"), "planned": _l("In the plan"),
-                     "declined": _l("Declined")}
+STATUS_LABELS: dict[str, object] = {
+    ItemStatus.PLANNED: _l("Planned"), ItemStatus.DELIVERED: _l("Delivered"),
+    ItemStatus.CANCELLED: _l("Cancelled")}
+NEED_STATE_LABELS: dict[str, object] = {
+    NeedState.SUBMITTED: _l("Submitted"), NeedState.PLANNED: _l("In the plan"),
+    NeedState.DECLINED: _l("Declined")}
 ATTENDANCE_LABELS = {"attended": _l("Attended"), "absent": _l("Absent"),
                      "excused": _l("Excused")}
 

@@ -9,7 +9,6 @@ attendee's certificate or report.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -18,30 +17,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.courses.models import Course
 from app.database import UTCDateTime, utcnow
+from app.database.states import checked_move
 from app.extensions import TableModel
+from app.training.states import ITEM_MOVES, NEED_MOVES, ItemStatus, NeedState
 from app.uploads import StoredFile
 
 REASONS = ("business", "customer", "technology", "other")
 URGENCIES = ("low", "normal", "high")
 DELIVERIES = ("internal", "external", "online", "practice")
 ATTENDANCE = ("attended", "absent", "excused")
-
-
-class NeedState(enum.StrEnum):
-    """submitted → planned (answered by a plan item) or declined (with reasons); both may
-    be reopened."""
-
-    SUBMITTED = "submitted"
-    PLANNED = "planned"
-    DECLINED = "declined"
-
-
-class ItemStatus(enum.StrEnum):
-    """planned → delivered or cancelled; either may go back to planned."""
-
-    PLANNED = "planned"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
 
 
 class PlanItem(TableModel):
@@ -74,6 +58,10 @@ class PlanItem(TableModel):
     def sessions(self) -> bool:
         """Attendance is taken (not for online items, which count completions)."""
         return self.delivery != "online"
+
+    def move_to(self, target: ItemStatus) -> None:
+        """Take ``target`` when the plan's steps allow it; else IllegalTransition."""
+        self.status = checked_move(self.status, target, ITEM_MOVES)
 
 
 class PlanAudience(TableModel):
@@ -115,6 +103,12 @@ class TrainingNeed(TableModel):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     plan_item: Mapped[PlanItem | None] = relationship(lazy="joined")
+
+    def move_to(self, target: NeedState) -> None:
+        """Take ``target`` when a need's steps allow it; answering again in the same
+        state (another item, other reasons) is no move."""
+        if target != self.state:
+            self.state = checked_move(self.state, target, NEED_MOVES)
 
 
 class Attendance(TableModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,21 +36,36 @@ from app.training.forms import (
     NeedForm,
     StatusForm,
 )
-from app.training.models import Certificate, ItemStatus, NeedState, PlanItem, TrainingNeed
+from app.training.models import (
+    Attendance,
+    Certificate,
+    ItemStatus,
+    NeedState,
+    PlanItem,
+    TrainingNeed,
+)
+from app.training.states import next_statuses
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
 
+# The label filters the templates use: each shows a stored value in the reader's language.
+LABEL_FILTERS: dict[str, Mapping[str, object]] = {
+    "delivery_label": DELIVERY_LABELS, "delivery_short_label": DELIVERY_SHORT_LABELS,
+    "plan_status_label": STATUS_LABELS, "need_state_label": NEED_STATE_LABELS,
+    "need_reason_label": REASON_LABELS, "urgency_label": URGENCY_LABELS,
+    "attendance_label": ATTENDANCE_LABELS,
+}
+
+
+def _label_filter(labels: Mapping[str, object]) -> Callable[[str], object]:
+    return lambda value: labels.get(value, value)
+
+
 @bp.app_context_processor
 def _labels() -> dict:
-    return {"delivery_label": lambda d: DELIVERY_LABELS.get(d, d),
-            "delivery_short_label": lambda d: DELIVERY_SHORT_LABELS.get(d, d),
-            "plan_status_label": lambda s: STATUS_LABELS.get(s, s),
-            "need_state_label": lambda s: NEED_STATE_LABELS.get(s, s),
-            "need_reason_label": lambda r: REASON_LABELS.get(r, r),
-            "urgency_label": lambda u: URGENCY_LABELS.get(u, u),
-            "attendance_label": lambda a: ATTENDANCE_LABELS.get(a, a),
-            "need_area_label": need_area_label}
+    filters = {name: _label_filter(labels) for name, labels in LABEL_FILTERS.items()}
+    return {**filters, "need_area_label": need_area_label}
 
 
 def _year() -> int:
@@ -156,19 +173,29 @@ def _item_form(item: PlanItem | None) -> ItemForm:
     form.teams.choices = [SelectChoice(t.id, t.name) for t in db.session.execute(
         sa.select(Team).order_by(Team.name)).scalars()]
     if item is None:
-        year = (form.starts_on.data.year if form.starts_on.data else _year())
-        form.needs.choices = [SelectChoice(n.id, f"{need_area_label(n.area)} · {n.topic}")
-                              for n in svc.needs_of_year(year, NeedState.SUBMITTED)]
-        if request.method == "GET" and request.args.get("need", type=int):
-            form.needs.data = [request.args.get("need", type=int)]
+        _offer_needs(form)
     else:
         del form.needs
         if request.method == "GET":
-            resolved = svc.audience_of(item)
-            form.course_id.data = item.course_id or 0
-            form.teams.data = [t.id for t in resolved.teams]
-            form.people.data = "\n".join(u.email for u in resolved.people)
+            _show_audience(form, item)
     return form
+
+
+def _offer_needs(form: ItemForm) -> None:
+    """A new item may answer the year's waiting needs; ``?need=`` ticks one."""
+    year = (form.starts_on.data.year if form.starts_on.data else _year())
+    form.needs.choices = [SelectChoice(n.id, f"{need_area_label(n.area)} · {n.topic}")
+                          for n in svc.needs_of_year(year, NeedState.SUBMITTED)]
+    asked = request.args.get("need", type=int)
+    if request.method == "GET" and asked:
+        form.needs.data = [asked]
+
+
+def _show_audience(form: ItemForm, item: PlanItem) -> None:
+    resolved = svc.audience_of(item)
+    form.course_id.data = item.course_id or 0
+    form.teams.data = [t.id for t in resolved.teams]
+    form.people.data = "\n".join(u.email for u in resolved.people)
 
 
 def need_area_label(area: str) -> str:
@@ -229,29 +256,36 @@ def item(item_id: int):
     item = _item(item_id)
     managing = can(current_user, Permission.MANAGE_TRAINING_PLAN)
     reading = can(current_user, Permission.READ_TRAINING)
-    figures = plan_execution.execution([item], item.year).items[0]
     marks = svc.recorded_attendance(item)
-    people = svc.members(item) if reading and item.sessions else []
-    if reading:  # people marked but no longer in the audience stay listed
-        listed = {p.id for p in people}
-        people += [db.session.get(User, uid) for uid in marks if uid not in listed]
-    certificates = svc.certificates(item, None if reading else current_user)
-    status_form = None
-    if managing:
-        status_form = StatusForm()
-        status_form.status.choices = [SelectChoice(s, STATUS_LABELS[s])
-                                      for s in svc.NEXT_STATUS[ItemStatus(item.status)]]
-    certificate_form = _certificate_form(item, marks, managing)
     return render_template(
-        "training/item.html", item=item, figures=figures, marks=marks, people=people,
+        "training/item.html", item=item, marks=marks,
+        figures=plan_execution.execution([item], item.year).items[0],
+        people=_listed_people(item, marks) if reading else [],
         audience=svc.audience_of(item), for_me=svc.is_for(item, current_user),
         my_mark=marks.get(current_user.id), needs=svc.needs_of_item(item),
-        certificates=certificates, managing=managing, reading=reading,
-        status_form=status_form, certificate_form=certificate_form, action_form=ActionForm(),
+        certificates=svc.certificates(item, None if reading else current_user),
+        managing=managing, reading=reading,
+        status_form=_status_form(item) if managing else None,
+        certificate_form=_certificate_form(item, marks, managing), action_form=ActionForm(),
         today=local_today())
 
 
-def _certificate_form(item: PlanItem, marks: dict, managing: bool) -> CertificateForm | None:
+def _listed_people(item: PlanItem, marks: dict[int, Attendance]) -> list[User]:
+    """Whom attendance is taken for; people marked but no longer in the audience stay."""
+    people = svc.members(item) if item.sessions else []
+    listed = {p.id for p in people}
+    return people + [person for uid in marks if uid not in listed
+                     if (person := db.session.get(User, uid)) is not None]
+
+
+def _status_form(item: PlanItem) -> StatusForm:
+    form = StatusForm()
+    form.status.choices = [SelectChoice(s, STATUS_LABELS[s]) for s in next_statuses(item.status)]
+    return form
+
+
+def _certificate_form(item: PlanItem, marks: dict[int, Attendance],
+                      managing: bool) -> CertificateForm | None:
     """Trainers attach for any attendee; an attendee for themselves."""
     if item.delivery != "external":
         return None
@@ -309,7 +343,7 @@ def attach_certificate(item_id: int):
     if form is None:
         abort(403)
     if form.validate_on_submit():
-        person = db.session.get(User, form.person.data)
+        person = db.get_or_404(User, form.person.data)  # one of the attendees offered
         upload = form.file.data
         data = upload.read(uploads.MAX_BYTES + 1)
         carry_out(lambda: svc.attach_certificate(item, person, upload.filename or "", data,
