@@ -31,13 +31,10 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 def _permission_context() -> dict:
     from app.auth.forms import ROLE_LABELS
     from app.auth.models import Role
-    from app.main.navigation import header_for, items_for
 
     return {
         "can": lambda permission, obj=None: can(current_user, permission, obj),
         "Permission": Permission,
-        "nav_items": lambda: items_for(current_user),
-        "nav_header": lambda: header_for(current_user),
         "role_label": lambda role: ROLE_LABELS[Role(role)],
     }
 

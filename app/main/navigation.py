@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.auth.permissions import Permission, can
 
@@ -108,3 +109,9 @@ def header_for(user) -> list[NavItem | NavGroup]:
             members = tuple(other for other in items if other.group == item.group)
             entries.append(NavGroup(item.group, NAV_GROUPS[item.group], members))
     return entries
+
+
+def navigation_context() -> dict:
+    """What every page's header needs (a context processor of the main blueprint)."""
+    return {"nav_items": lambda: items_for(current_user),
+            "nav_header": lambda: header_for(current_user)}

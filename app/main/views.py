@@ -18,11 +18,13 @@ from app.downloads import PDF_TYPE, attachment
 from app.evaluations.services import queue
 from app.extensions import db
 from app.i18n import local_today
+from app.main.navigation import navigation_context
 from app.oversight.archive import entries as archive_service
 from app.oversight.archive.pdf import archive_pdf as build_archive_pdf
 from app.training import services as training
 
 bp = Blueprint("main", __name__)
+bp.app_context_processor(navigation_context)
 
 
 @bp.route("/")
