@@ -8,10 +8,13 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.validators import Optional as Opt
 
+from app.complaints.states import ComplaintState
+
 KIND_LABELS = {"complaint": _l("A complaint"), "suggestion": _l("A suggestion")}
 TOPIC_LABELS = {"training": _l("Training"), "assessment": _l("Assessment")}
-STATE_LABELS = {"received": _l("Received"), "investigating": _l("Investigating"),
-                "resolved": _l("Resolved"), "rejected": _l("Rejected")}
+STATE_LABELS: dict[str, object] = {
+    ComplaintState.RECEIVED: _l("Received"), ComplaintState.INVESTIGATING: _l("Investigating"),
+    ComplaintState.RESOLVED: _l("Resolved"), ComplaintState.REJECTED: _l("Rejected")}
 
 
 class FileForm(FlaskForm):

@@ -7,7 +7,7 @@ requires, and for a page about one object the object rule that view applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +23,7 @@ from app.extensions import db
 from app.training.models import TrainingNeed
 
 
-def _record(args: dict):
+def _record(args: Mapping[str, Any]) -> object:
     from app.assessments import services as assessments
 
     period = db.session.get(AssessmentPeriod, args["period_id"])
@@ -32,7 +32,7 @@ def _record(args: dict):
 
 
 # Pages about one object: the permission their view checks on it, and how to load it.
-OBJECT_PAGES: dict[str, tuple[Permission, Callable[[dict], Any]]] = {
+OBJECT_PAGES: dict[str, tuple[Permission, Callable[[Mapping[str, Any]], Any]]] = {
     "evaluations.show": (Permission.VIEW_EVALUATION,
                          lambda args: db.session.get(Evaluation, args["evaluation_id"])),
     "assessments.record": (Permission.VIEW_RECORD, _record),
@@ -42,7 +42,7 @@ OBJECT_PAGES: dict[str, tuple[Permission, Callable[[dict], Any]]] = {
 }
 
 
-def _resolve(path: str) -> tuple[str | None, dict]:
+def _resolve(path: str) -> tuple[str | None, Mapping[str, Any]]:
     adapter = current_app.url_map.bind("localhost")
     for _attempt in range(2):  # once more after a redirect such as a missing final slash
         try:

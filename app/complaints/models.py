@@ -11,24 +11,16 @@ an anonymous suggestion filed between them.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.complaints.states import COMPLAINT_MOVES, OPEN_STATES, ComplaintState
 from app.database import UTCDateTime
+from app.database.states import checked_move
 from app.extensions import TableModel
-
-
-class ComplaintState(enum.StrEnum):
-    """received → investigating → resolved, or rejected with reasons."""
-
-    RECEIVED = "received"
-    INVESTIGATING = "investigating"
-    RESOLVED = "resolved"
-    REJECTED = "rejected"
 
 
 class Complaint(TableModel):
@@ -65,4 +57,10 @@ class Complaint(TableModel):
 
     @property
     def open(self) -> bool:
-        return self.state in (ComplaintState.RECEIVED, ComplaintState.INVESTIGATING)
+        return self.state in OPEN_STATES
+
+    def move_to(self, target: ComplaintState) -> None:
+        """Take ``target`` when a matter's steps allow it; staying in the same state while
+        the owner or the response changes is no move."""
+        if target != self.state:
+            self.state = checked_move(self.state, target, COMPLAINT_MOVES)

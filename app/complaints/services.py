@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from app.assessments.models import AssessmentRecord, RecordState
 from app.audit import log as audit
 from app.auth.models import Role, User, UserRole
-from app.complaints.models import Complaint, ComplaintState
+from app.complaints.models import Complaint
+from app.complaints.states import OPEN_STATES, ComplaintState, choices_from
 from app.database import utcnow
 from app.evaluations.models import Evaluation, EvaluationState
 from app.exams.models import Attempt, AttemptState
@@ -21,13 +22,6 @@ from app.i18n import local_today
 
 KINDS = ("complaint", "suggestion")
 TOPICS = ("training", "assessment")
-NEXT_STATES = {
-    ComplaintState.RECEIVED: (ComplaintState.INVESTIGATING, ComplaintState.RESOLVED,
-                              ComplaintState.REJECTED),
-    ComplaintState.INVESTIGATING: (ComplaintState.RESOLVED, ComplaintState.REJECTED),
-    ComplaintState.RESOLVED: (),
-    ComplaintState.REJECTED: (),
-}
 
 
 # Public references: 8 characters, no look-alikes (0/O, 1/I/L); 31^8 ≈ 8.5e11 codes.
@@ -81,25 +75,43 @@ def subjects_of(person: User) -> list[Subject]:
             + [Subject("record", r.id, r.period.name) for r in records])
 
 
+@dataclass(frozen=True)
+class Filing:
+    """What the author files, its text stripped."""
+
+    kind: str
+    topic: str
+    title: str
+    body: str
+    anonymous: bool
+    subject: tuple[str, int] | None
+
+
+def _check_filing(author: User, filing: Filing) -> None:
+    """ComplaintRefused at the first rule the filing breaks."""
+    if filing.kind not in KINDS or filing.topic not in TOPICS:
+        raise ComplaintRefused(_l("Choose what you are filing and what it is about."))
+    if not filing.title or not filing.body:
+        raise ComplaintRefused(_l("Give a title and describe the matter."))
+    if filing.anonymous and filing.kind == "complaint":
+        raise ComplaintRefused(_l("Complaints are not anonymous: the supervision group has "
+                                  "to be able to answer you. Suggestions may be."))
+    if filing.anonymous and filing.subject is not None:
+        raise ComplaintRefused(_l("An anonymous suggestion cannot name one of your results: "
+                                  "that would say who you are."))
+    if filing.subject is not None and filing.subject not in {
+            (s.type, s.id) for s in subjects_of(author)}:
+        raise ComplaintRefused(_l("Choose one of your own results."))
+
+
 def file(author: User, *, kind: str, topic: str, title: str, body: str,
          anonymous: bool = False, subject: tuple[str, int] | None = None) -> Complaint:
     """File a complaint (never anonymous) or a suggestion (anonymous if the author wishes)."""
-    if kind not in KINDS or topic not in TOPICS:
-        raise ComplaintRefused(_l("Choose what you are filing and what it is about."))
-    title, body = (title or "").strip(), (body or "").strip()
-    if not title or not body:
-        raise ComplaintRefused(_l("Give a title and describe the matter."))
-    if anonymous and kind == "complaint":
-        raise ComplaintRefused(_l("Complaints are not anonymous: the supervision group has "
-                                  "to be able to answer you. Suggestions may be."))
-    if anonymous and subject is not None:
-        raise ComplaintRefused(_l("An anonymous suggestion cannot name one of your results: "
-                                  "that would say who you are."))
-    if subject is not None and subject not in {(s.type, s.id) for s in subjects_of(author)}:
-        raise ComplaintRefused(_l("Choose one of your own results."))
+    filing = Filing(kind, topic, (title or "").strip(), (body or "").strip(), anonymous, subject)
+    _check_filing(author, filing)
     complaint = Complaint(
-        reference=new_reference(), kind=kind, topic=topic, title=title[:200], body=body,
-        author_id=None if anonymous else author.id,
+        reference=new_reference(), kind=kind, topic=topic, title=filing.title[:200],
+        body=filing.body, author_id=None if anonymous else author.id,
         subject_type=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
         state=ComplaintState.RECEIVED, received_on=local_today())
@@ -119,36 +131,59 @@ def supervisors() -> list[User]:
         .order_by(User.display_name)).scalars())
 
 
-def handle(complaint: Complaint, handler: User, *, state: str, owner: User | None,
-           response: str, action_taken: str, linked_path: str) -> None:
-    """A supervisor moves it on, gives it an owner, answers the author, records the action."""
-    response, action_taken = (response or "").strip(), (action_taken or "").strip()
-    linked_path = (linked_path or "").strip()
+@dataclass(frozen=True)
+class Handling:
+    """A supervisor's step on a matter, its text stripped."""
+
+    state: str
+    owner: User | None
+    response: str
+    action_taken: str
+    linked_path: str
+
+
+def _checked_target(complaint: Complaint, step: Handling) -> ComplaintState:
+    """The state the step puts the matter in, or ComplaintRefused saying what is wrong."""
     if not complaint.open:
         raise ComplaintRefused(_l("This matter is closed."))
-    target = ComplaintState(state)
-    if target != complaint.state and target not in NEXT_STATES[ComplaintState(complaint.state)]:
+    target = ComplaintState(step.state)
+    if target not in choices_from(complaint.state):
         raise ComplaintRefused(_l("It cannot go back to that state."))
-    if target in (ComplaintState.RESOLVED, ComplaintState.REJECTED) and not response:
+    if target not in OPEN_STATES and not step.response:
         raise ComplaintRefused(_l("Write the response the author will read: what was found and "
                                   "what was done, or why it is rejected."))
-    if linked_path and not (linked_path.startswith("/") and not linked_path.startswith("//")):
+    if step.linked_path and not (step.linked_path.startswith("/")
+                                 and not step.linked_path.startswith("//")):
         raise ComplaintRefused(_l("Link to a page of this application, such as /exam-results/…"))
-    if owner is not None and Role.SUPERVISOR not in owner.roles:
+    if step.owner is not None and Role.SUPERVISOR not in step.owner.roles:
         raise ComplaintRefused(_l("The owner must be a member of the supervision group."))
-    before = {"state": complaint.state, "owner": complaint.owner.email if complaint.owner
-              else None, "response": complaint.response}
-    complaint.state, complaint.owner_id = target, owner.id if owner else None
-    complaint.response, complaint.action_taken = response, action_taken
-    complaint.linked_path = linked_path[:300]
+    return target
+
+
+def _apply(complaint: Complaint, target: ComplaintState, step: Handling) -> None:
+    complaint.move_to(target)
+    complaint.owner_id = step.owner.id if step.owner else None
+    complaint.response, complaint.action_taken = step.response, step.action_taken
+    complaint.linked_path = step.linked_path[:300]
     complaint.updated_at = utcnow()
     if not complaint.open:
         complaint.closed_on = local_today()
+
+
+def handle(complaint: Complaint, handler: User, *, state: str, owner: User | None,
+           response: str, action_taken: str, linked_path: str) -> None:
+    """A supervisor moves it on, gives it an owner, answers the author, records the action."""
+    step = Handling(state, owner, (response or "").strip(), (action_taken or "").strip(),
+                    (linked_path or "").strip())
+    target = _checked_target(complaint, step)
+    before = {"state": complaint.state, "owner": complaint.owner.email if complaint.owner
+              else None, "response": complaint.response}
+    _apply(complaint, target, step)
     db.session.flush()
     audit.record(f"{complaint.kind}.handle", complaint, object_id=complaint.reference,
                  actor=handler, before=before,
                  after={"state": target.value, "owner": owner.email if owner else None,
-                        "response": response, "action_taken": action_taken,
+                        "response": step.response, "action_taken": step.action_taken,
                         "linked": complaint.linked_path})
 
 

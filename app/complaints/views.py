@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -12,7 +13,8 @@ from app.auth.permissions import Permission, can, ensure, require
 from app.complaints import services as svc
 from app.complaints.forms import STATE_LABELS, TOPIC_LABELS, FileForm, HandleForm
 from app.complaints.links import may_open
-from app.complaints.models import Complaint, ComplaintState
+from app.complaints.models import Complaint
+from app.complaints.states import OPEN_STATES, choices_from
 from app.extensions import db
 from app.main.actions import carry_out
 
@@ -35,31 +37,37 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = FileForm()
-    subjects = svc.subjects_of(current_user)
     form.subject.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(f"{s.type}:{s.id}", s.label) for s in subjects]
+        SelectChoice(f"{s.type}:{s.id}", s.label) for s in svc.subjects_of(current_user)]
     if request.method == "GET" and request.args.get("subject"):
         form.subject.data = request.args["subject"]
     if form.validate_on_submit():
-        subject = None
-        if form.subject.data:
-            kind, _sep, ident = form.subject.data.partition(":")
-            subject = (kind, int(ident)) if ident.isdigit() else None
         try:
             complaint = svc.file(current_user, kind=form.kind.data, topic=form.topic.data,
                                  title=form.title.data, body=form.body.data,
-                                 anonymous=form.anonymous.data, subject=subject)
+                                 anonymous=form.anonymous.data, subject=_subject(form))
         except svc.ComplaintRefused as refused:
             db.session.rollback()
             flash(str(refused), "error")
         else:
-            if complaint.anonymous:
-                flash(_("Thank you: your anonymous suggestion has reached the supervision "
-                        "group."), "success")
-                return redirect(url_for("complaints.index"))
-            flash(_("Received. You will see its progress here."), "success")
-            return redirect(url_for("complaints.show", reference=complaint.reference))
+            return _filed(complaint)
     return render_template("complaints/new.html", form=form)
+
+
+def _subject(form: FileForm) -> tuple[str, int] | None:
+    """The result chosen as ``type:id``, or None."""
+    kind, _sep, ident = (form.subject.data or "").partition(":")
+    return (kind, int(ident)) if ident.isdigit() else None
+
+
+def _filed(complaint: Complaint) -> ResponseReturnValue:
+    """Thank the author; an anonymous suggestion has no page they could follow."""
+    if complaint.anonymous:
+        flash(_("Thank you: your anonymous suggestion has reached the supervision "
+                "group."), "success")
+        return redirect(url_for("complaints.index"))
+    flash(_("Received. You will see its progress here."), "success")
+    return redirect(url_for("complaints.show", reference=complaint.reference))
 
 
 def _complaint(reference: str) -> Complaint:
@@ -80,8 +88,7 @@ def show(reference: str):
 
 def _handle_form(complaint: Complaint) -> HandleForm:
     form = HandleForm(obj=complaint) if request.method == "GET" else HandleForm()
-    allowed = [complaint.state, *svc.NEXT_STATES[ComplaintState(complaint.state)]]
-    form.state.choices = [SelectChoice(s, STATE_LABELS[s]) for s in allowed]
+    form.state.choices = [SelectChoice(s, STATE_LABELS[s]) for s in choices_from(complaint.state)]
     form.owner.choices = [SelectChoice(0, _("Nobody yet"))] + [
         SelectChoice(u.id, u.display_name) for u in svc.supervisors()]
     if request.method == "GET":
@@ -116,6 +123,6 @@ def queue():
     anonymous suggestion between signed complaints whose times the audit log shows.
     """
     complaints = db.session.execute(sa.select(Complaint).order_by(
-        sa.case((Complaint.state.in_([ComplaintState.RECEIVED, ComplaintState.INVESTIGATING]),
-                 0), else_=1), Complaint.received_on, Complaint.reference)).scalars().all()
+        sa.case((Complaint.state.in_(sorted(OPEN_STATES)), 0), else_=1),
+        Complaint.received_on, Complaint.reference)).scalars().all()
     return render_template("complaints/queue.html", complaints=complaints)
