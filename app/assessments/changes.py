@@ -8,7 +8,9 @@ to "published", so the person reads and acknowledges it again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.assessments import indicators as ind
 from app.assessments.models import AssessmentRecord, ChangeRequest, ChangeState, RecordState
 from app.assessments.services import AssessmentRefused
+from app.assessments.sources import decimals, snapshot_values
 from app.audit import log as audit
 from app.auth.models import User
 from app.database import utcnow
@@ -24,12 +27,41 @@ from app.extensions import db
 TEXTS = ("went_well", "problems")
 
 
-def _current(record: AssessmentRecord) -> dict:
-    return {"indicators": {k: record.snapshot["indicators"][k]["value"]
+def _current(record: AssessmentRecord) -> dict[str, Any]:
+    return {"indicators": {k: record.published_snapshot["indicators"][k]["value"]
                            for k in ind.INDICATORS},
             "went_well": record.went_well, "problems": record.problems,
             "total": str(record.total) if record.total is not None else None,
             "band": record.band}
+
+
+def _changed_indicators(current: dict[str, Any],
+                        indicators: Mapping[str, Decimal | None]) -> dict[str, str]:
+    """The indicator values that differ from the record's, as stored strings."""
+    changed = {}
+    for key, value in indicators.items():
+        if key not in ind.INDICATORS or value is None:
+            continue
+        if not Decimal(0) <= value <= Decimal(100):
+            raise AssessmentRefused(_l("Indicator values are between 0 and 100."))
+        text = str(ind.rounded(Decimal(value)))
+        if text != current["indicators"][key]:
+            changed[key] = text
+    return changed
+
+
+def _changes(current: dict[str, Any], indicators: Mapping[str, Decimal | None],
+             texts: Mapping[str, str | None]) -> dict[str, Any]:
+    """What the request would change: indicators first, then the feedback texts."""
+    changes: dict[str, Any] = {}
+    if changed := _changed_indicators(current, indicators):
+        changes["indicators"] = changed
+    for name, text in texts.items():
+        if text is not None and text.strip() != current[name]:
+            changes[name] = text.strip()
+    if not changes:
+        raise AssessmentRefused(_l("Nothing would change."))
+    return changes
 
 
 def request_change(record: AssessmentRecord, requester: User, reason: str, *,
@@ -44,20 +76,8 @@ def request_change(record: AssessmentRecord, requester: User, reason: str, *,
     if pending(record):
         raise AssessmentRefused(_l("A change to this record is already waiting for approval."))
     current = _current(record)
-    changes: dict = {}
-    for key, value in (indicators or {}).items():
-        if key not in ind.INDICATORS or value is None:
-            continue
-        if not Decimal(0) <= value <= Decimal(100):
-            raise AssessmentRefused(_l("Indicator values are between 0 and 100."))
-        text = str(ind.rounded(Decimal(value)))
-        if text != current["indicators"][key]:
-            changes.setdefault("indicators", {})[key] = text
-    for name, value in (("went_well", went_well), ("problems", problems)):
-        if value is not None and value.strip() != current[name]:
-            changes[name] = value.strip()
-    if not changes:
-        raise AssessmentRefused(_l("Nothing would change."))
+    changes = _changes(current, indicators or {},
+                       {"went_well": went_well, "problems": problems})
     change = ChangeRequest(record_id=record.id, requested_by_id=requester.id, reason=reason,
                            changes=changes, state=ChangeState.PENDING)
     db.session.add(change)
@@ -83,25 +103,29 @@ def _decidable(change: ChangeRequest, approver: User) -> AssessmentRecord:
         raise AssessmentRefused(_l("This change has already been decided."))
     if change.requested_by_id == approver.id:
         raise AssessmentRefused(_l("Someone else must approve your own change request."))
-    return db.session.get(AssessmentRecord, change.record_id)
+    return change.record
+
+
+def _changed_snapshot(record: AssessmentRecord, change: ChangeRequest
+                      ) -> tuple[dict[str, Any], ind.Result]:
+    """The record's snapshot with the change's values, its total and band computed again."""
+    frozen = record.published_snapshot
+    snapshot = {**frozen, "indicators": {k: dict(v) for k, v in frozen["indicators"].items()}}
+    for key, value in change.changes.get("indicators", {}).items():
+        snapshot["indicators"][key]["value"] = value
+        snapshot["indicators"][key]["changed_by_request"] = change.id
+    result = ind.comprehensive(
+        {k: ind.Indicator(k, v) for k, v in snapshot_values(snapshot).items()},
+        decimals(record.period.weights), decimals(record.period.bands))
+    snapshot.update(total=str(result.total) if result.total is not None else None,
+                    band=result.band, missing=result.missing)
+    return snapshot, result
 
 
 def approve(change: ChangeRequest, approver: User, note: str = "") -> None:
     record = _decidable(change, approver)
     before = _current(record)
-    snapshot = {**record.snapshot, "indicators": {k: dict(v) for k, v in
-                                                  record.snapshot["indicators"].items()}}
-    for key, value in change.changes.get("indicators", {}).items():
-        snapshot["indicators"][key]["value"] = value
-        snapshot["indicators"][key]["changed_by_request"] = change.id
-    period = record.period
-    result = ind.comprehensive(
-        {k: ind.Indicator(k, Decimal(v["value"]) if v["value"] is not None else None)
-         for k, v in snapshot["indicators"].items()},
-        {k: Decimal(v) for k, v in period.weights.items()},
-        {k: Decimal(v) for k, v in period.bands.items()})
-    snapshot.update(total=str(result.total) if result.total is not None else None,
-                    band=result.band, missing=result.missing)
+    snapshot, result = _changed_snapshot(record, change)
     record.snapshot, record.total, record.band = snapshot, result.total, result.band
     for name in TEXTS:
         if name in change.changes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from app.assessments.indicators import INDICATORS
 from app.exams.statistics import BUCKETS, histogram, histogram_axis, histogram_bars, percent_x
@@ -12,73 +13,82 @@ from app.exams.statistics import BUCKETS, histogram, histogram_axis, histogram_b
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 600, 240, 36, 20, 44
 
 
-def _y(value: Decimal | float, plot_h: float) -> float:
+PLOT_W, PLOT_H = WIDTH - 2 * LEFT, HEIGHT - TOP - BOTTOM
+Chart = dict[str, Any]  # what a template macro of _charts.html draws
+
+
+def _y(value: Decimal | float, plot_h: float = PLOT_H) -> float:
     return round(TOP + plot_h - plot_h * float(value) / 100, 1)
 
 
+def _frame(**parts: Any) -> Chart:
+    """A chart on the shared canvas: its size, plot edges and baseline, and ``parts``."""
+    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - LEFT,
+            "base": TOP + PLOT_H, **parts}
+
+
+def _grid() -> list[dict[str, float]]:
+    return [{"value": v, "y": _y(v)} for v in (0, 50, 100)]
+
+
+def _bar(name: str, value: Decimal | None, x: float, w: float) -> dict[str, Any]:
+    """One bar; a missing value gets a place (a dash) but no height."""
+    bar = {"name": name, "missing": value is None, "value": value,
+           "x": round(x, 1), "w": round(w, 1)}
+    if value is not None:
+        top = _y(value)
+        bar.update(y=top, h=round(TOP + PLOT_H - top, 1))
+    return bar
+
+
 def indicator_bars(current: Mapping[str, Decimal | None],
-                   previous: Mapping[str, Decimal | None] | None) -> dict:
+                   previous: Mapping[str, Decimal | None] | None) -> Chart:
     """Four groups of bars on a 0-100 scale: the previous period's (if any) and this one's."""
-    plot_w, plot_h = WIDTH - 2 * LEFT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(INDICATORS)
+    slot = PLOT_W / len(INDICATORS)
     groups = []
     for index, key in enumerate(INDICATORS):
         x = LEFT + index * slot
-        series = [("previous", (previous or {}).get(key)), ("current", current.get(key))]
-        shown = [(name, value) for name, value in series if previous is not None
-                 or name == "current"]
+        shown = [("current", current.get(key))]
+        if previous is not None:
+            shown.insert(0, ("previous", previous.get(key)))
         bar_w = (slot - 24) / len(shown)
-        bars = []
-        for n, (name, value) in enumerate(shown):
-            if value is None:
-                bars.append({"name": name, "missing": True, "x": round(x + 12 + n * bar_w, 1),
-                             "w": round(bar_w - 4, 1), "value": None})
-                continue
-            top = _y(value, plot_h)
-            bars.append({"name": name, "missing": False, "value": value,
-                         "x": round(x + 12 + n * bar_w, 1), "w": round(bar_w - 4, 1),
-                         "y": top, "h": round(TOP + plot_h - top, 1)})
+        bars = [_bar(name, value, x + 12 + n * bar_w, bar_w - 4)
+                for n, (name, value) in enumerate(shown)]
         groups.append({"key": key, "mid": round(x + slot / 2, 1), "bars": bars})
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - LEFT,
-            "base": TOP + plot_h, "groups": groups, "has_previous": previous is not None,
-            "grid": [{"value": v, "y": _y(v, plot_h)} for v in (0, 50, 100)]}
+    return _frame(groups=groups, has_previous=previous is not None, grid=_grid())
 
 
-def trend(points: Sequence[tuple[str, Decimal | None]]) -> dict:
-    """The comprehensive result across periods, oldest first; gaps where incomplete."""
-    plot_w, plot_h = WIDTH - 2 * LEFT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(len(points) - 1, 1)
-    dots = []
-    for index, (label, value) in enumerate(points):
-        x = round(LEFT + index * step if len(points) > 1 else LEFT + plot_w / 2, 1)
-        dots.append({"label": label, "value": value, "x": x,
-                     "y": _y(value, plot_h) if value is not None else None})
-    # A line joins consecutive results; an incomplete period breaks it.
-    segments, run = [], []
-    for dot in dots:
-        if dot["value"] is None:
-            if len(run) > 1:
-                segments.append(" ".join(f"{d['x']},{d['y']}" for d in run))
-            run = []
-        else:
+def _segments(dots: Sequence[dict[str, Any]]) -> list[str]:
+    """Polyline points joining consecutive results; an incomplete period breaks the line."""
+    segments: list[str] = []
+    run: list[dict[str, Any]] = []
+    for dot in [*dots, {"value": None}]:
+        if dot["value"] is not None:
             run.append(dot)
-    if len(run) > 1:
-        segments.append(" ".join(f"{d['x']},{d['y']}" for d in run))
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - LEFT,
-            "base": TOP + plot_h, "dots": dots, "segments": segments,
-            "grid": [{"value": v, "y": _y(v, plot_h)} for v in (0, 50, 100)]}
+            continue
+        if len(run) > 1:
+            segments.append(" ".join(f"{d['x']},{d['y']}" for d in run))
+        run = []
+    return segments
 
 
-def distribution(totals: Sequence[Decimal], bands: Mapping[str, Decimal]) -> dict:
+def trend(points: Sequence[tuple[str, Decimal | None]]) -> Chart:
+    """The comprehensive result across periods, oldest first; gaps where incomplete."""
+    step = PLOT_W / max(len(points) - 1, 1)
+    dots = [{"label": label, "value": value,
+             "x": round(LEFT + index * step if len(points) > 1 else LEFT + PLOT_W / 2, 1),
+             "y": _y(value) if value is not None else None}
+            for index, (label, value) in enumerate(points)]
+    return _frame(dots=dots, segments=_segments(dots), grid=_grid())
+
+
+def distribution(totals: Sequence[Decimal], bands: Mapping[str, Decimal | str]) -> Chart:
     """How many totals fall in each tenth of 0-100, with the band thresholds marked.
 
     One 0-100 axis for all three: each bar spans its tenth, a tick stands at every edge
     (0, 10, ..., 100) and each band's line at its own threshold on the same scale."""
-    plot_w, plot_h = WIDTH - 2 * LEFT, HEIGHT - TOP - BOTTOM
-    bars = histogram_bars(histogram([float(t) for t in totals]), LEFT, TOP, plot_w, plot_h, 3)
+    bars = histogram_bars(histogram([float(t) for t in totals]), LEFT, TOP, PLOT_W, PLOT_H, 3)
     lines = [{"band": name, "value": Decimal(bands[name]),
-              "x": percent_x(Decimal(bands[name]), LEFT, plot_w)}
+              "x": percent_x(float(Decimal(bands[name])), LEFT, PLOT_W)}
              for name in ("qualified", "good", "excellent")]
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - LEFT,
-            "base": TOP + plot_h, "bars": bars, "lines": lines,
-            "ticks": histogram_axis(BUCKETS, LEFT, plot_w)}
+    return _frame(bars=bars, lines=lines, ticks=histogram_axis(BUCKETS, LEFT, PLOT_W))

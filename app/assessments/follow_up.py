@@ -9,9 +9,11 @@ confirms or changes each part with a comment, and the decision is recorded.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -25,6 +27,7 @@ from app.assessments.models import (
     RecordState,
 )
 from app.assessments.services import AssessmentRefused
+from app.assessments.sources import snapshot_values
 from app.audit import log as audit
 from app.auth.models import User
 from app.banks.models import Question, QuestionBank, QuestionVersion
@@ -136,6 +139,23 @@ def linked_courses(person: User, items: list[ImprovementItem]) -> dict[int, Link
 # -- use of results ----------------------------------------------------------------------------
 
 
+@dataclass
+class _Tally:
+    """Points obtained out of points possible, over ``count`` questions or scores."""
+
+    obtained: Decimal = Decimal(0)
+    possible: Decimal = Decimal(0)
+    count: int = 0
+
+    def add(self, obtained: Decimal, possible: Decimal) -> None:
+        self.obtained += obtained
+        self.possible += possible
+        self.count += 1
+
+    def weakness(self, name: str) -> rec.Weakness:
+        return rec.Weakness(name, self.obtained / self.possible, self.count)
+
+
 def weak_exam_parts(record: AssessmentRecord) -> tuple[list[rec.Weakness], list[rec.Weakness]]:
     """Bank areas and question tags of the counted attempts, by share of points obtained."""
     ids = [s["id"] for s in record_sources(record, "knowledge") if s["kind"] == "attempt"]
@@ -145,38 +165,37 @@ def weak_exam_parts(record: AssessmentRecord) -> tuple[list[rec.Weakness], list[
         .join(Question, Question.id == QuestionVersion.question_pk)
         .join(QuestionBank, QuestionBank.id == Question.bank_pk)
         .where(AttemptItem.attempt_id.in_(ids or [-1]), AttemptItem.points > 0)).all()
-    areas: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
-    tags: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
+    areas: dict[str, _Tally] = defaultdict(_Tally)
+    tags: dict[str, _Tally] = defaultdict(_Tally)
     for score, points, tag_list, area in rows:
-        for bucket in [areas[area]] + [tags[t] for t in tag_list.strip(",").split(",") if t]:
-            bucket[0] += Decimal(str(score or 0))
-            bucket[1] += Decimal(str(points))
-            bucket[2] += 1
-    return ([rec.Weakness(k, v[0] / v[1], v[2]) for k, v in areas.items()],
-            [rec.Weakness(k, v[0] / v[1], v[2]) for k, v in tags.items()])
+        for tally in [areas[area]] + [tags[t] for t in tag_list.strip(",").split(",") if t]:
+            tally.add(Decimal(str(score or 0)), Decimal(str(points)))
+    return ([t.weakness(k) for k, t in areas.items()],
+            [t.weakness(k) for k, t in tags.items()])
+
+
+def _submitted_scores(evaluation: Evaluation) -> Iterable[CriterionScore]:
+    return db.session.execute(
+        sa.select(CriterionScore).join(Review, Review.id == CriterionScore.review_id)
+        .where(Review.evaluation_id == evaluation.id,
+               Review.state == ReviewState.SUBMITTED)).scalars()
 
 
 def weak_criteria(record: AssessmentRecord) -> list[rec.Weakness]:
     """Rubric criteria of the counted evaluations, by share of the top level reached."""
     ids = {s["id"] for key in ("capability", "performance", "professionalism")
            for s in record_sources(record, key) if s["kind"] == "evaluation"}
-    shares: dict[str, list] = defaultdict(lambda: [Decimal(0), 0])
+    shares: dict[str, _Tally] = defaultdict(_Tally)
     for evaluation in db.session.execute(sa.select(Evaluation).where(
             Evaluation.id.in_(ids or [-1]))).scalars():
         criteria = {c["key"]: c for c in evaluation.rubric_version.criteria}
-        scores = db.session.execute(
-            sa.select(CriterionScore).join(Review, Review.id == CriterionScore.review_id)
-            .where(Review.evaluation_id == evaluation.id,
-                   Review.state == ReviewState.SUBMITTED)).scalars()
-        for score in scores:
+        for score in _submitted_scores(evaluation):
             criterion = criteria.get(score.criterion_key)
             if criterion is None or score.level is None:
                 continue
             top = max(int(level["value"]) for level in criterion["levels"])
-            bucket = shares[criterion["title"]]
-            bucket[0] += Decimal(score.level) / Decimal(top)
-            bucket[1] += 1
-    return [rec.Weakness(name, total / count, count) for name, (total, count) in shares.items()]
+            shares[criterion["title"]].add(Decimal(score.level) / Decimal(top), Decimal(1))
+    return [t.weakness(name) for name, t in shares.items()]
 
 
 def record_sources(record: AssessmentRecord, key: str) -> list[dict]:
@@ -185,8 +204,7 @@ def record_sources(record: AssessmentRecord, key: str) -> list[dict]:
 
 def proposal(record: AssessmentRecord) -> rec.Proposal:
     _published(record)
-    values = {k: (Decimal(v["value"]) if v["value"] is not None else None)
-              for k, v in record.snapshot["indicators"].items()}
+    values = snapshot_values(record.published_snapshot)
     areas, tags = weak_exam_parts(record)
     return rec.propose(record.band, values, areas, tags, weak_criteria(record))
 
@@ -206,34 +224,39 @@ def decision_of(record: AssessmentRecord) -> Decision | None:
         Decision.record_id == record.id)).scalar_one_or_none()
 
 
-def decide(record: AssessmentRecord, actor: User, *, pay: str, promotion_priority: bool,
-           course_ids: list[int], position_review: bool, comment: str) -> Decision:
-    """Record the manager's decision next to what the app proposed; changes need a comment."""
-    proposed = proposal(record)
+def _check_decision(proposed: rec.Proposal, pay: str, promotion_priority: bool,
+                    position_review: bool, comment: str) -> None:
     if pay not in rec.PAY_CHOICES:
         raise AssessmentRefused(_l("Choose a pay adjustment: raise, keep or review."))
-    comment = (comment or "").strip()
     differs = (pay != proposed.pay or promotion_priority != proposed.promotion_priority
                or position_review != proposed.position_review)
     if differs and not comment:
         raise AssessmentRefused(_l("Your decision differs from the proposal: say why in the "
                                    "comment."))
+
+
+def _decision_view(decision: Decision) -> dict[str, Any]:
+    return {"pay": decision.pay, "promotion_priority": decision.promotion_priority,
+            "position_review": decision.position_review, "courses": decision.course_ids,
+            "comment": decision.comment}
+
+
+def decide(record: AssessmentRecord, actor: User, *, pay: str, promotion_priority: bool,
+           course_ids: list[int], position_review: bool, comment: str) -> Decision:
+    """Record the manager's decision next to what the app proposed; changes need a comment."""
+    proposed = proposal(record)
+    comment = (comment or "").strip()
+    _check_decision(proposed, pay, promotion_priority, position_review, comment)
     decision = decision_of(record)
-    before = None
+    before = _decision_view(decision) if decision is not None else None
     if decision is None:
-        decision = Decision(record_id=record.id, decided_by_id=actor.id, pay=pay,
-                            proposed=proposed.as_dict())
+        decision = Decision(record_id=record.id, decided_by_id=actor.id, pay=pay)
         db.session.add(decision)
-    else:
-        before = {"pay": decision.pay, "promotion_priority": decision.promotion_priority,
-                  "position_review": decision.position_review,
-                  "courses": decision.course_ids, "comment": decision.comment}
-    decision.proposed = proposed.as_dict()
-    decision.pay, decision.promotion_priority = pay, promotion_priority
-    decision.position_review, decision.course_ids = position_review, list(course_ids)
-    decision.comment, decision.decided_by_id, decision.decided_at = comment, actor.id, utcnow()
+    decision.proposed, decision.pay = proposed.as_dict(), pay
+    decision.promotion_priority, decision.position_review = promotion_priority, position_review
+    decision.course_ids, decision.comment = list(course_ids), comment
+    decision.decided_by_id, decision.decided_at = actor.id, utcnow()
     db.session.flush()
     audit.record("assessment.decision", record, actor=actor, before=before, after={
-        "proposed": proposed.as_dict(), "pay": pay, "promotion_priority": promotion_priority,
-        "position_review": position_review, "courses": list(course_ids), "comment": comment})
+        "proposed": proposed.as_dict(), **_decision_view(decision)})
     return decision

@@ -21,7 +21,7 @@ record is incomplete and has no comprehensive result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -86,28 +86,28 @@ def capability(evaluations: Iterable[Source]) -> Indicator:
     return Indicator("capability", rounded(value), tuple(evaluations))
 
 
+def _mean(sources: Sequence[Source]) -> Decimal:
+    return sum((s.value for s in sources), Decimal(0)) / len(sources)
+
+
 def performance(project_reviews: Iterable[Source], success_rate: Source | None,
                 satisfaction: Source | None,
                 formula: Mapping[str, Decimal] = DEFAULT_PERFORMANCE) -> Indicator:
     reviews = list(project_reviews)
-    parts: dict[str, Decimal] = {}
-    if reviews:
-        parts["project_reviews"] = sum((s.value for s in reviews), Decimal(0)) / len(reviews)
-    if success_rate is not None:
-        parts["success_rate"] = success_rate.value
-    if satisfaction is not None:
-        parts["satisfaction"] = satisfaction.value
-    used = {k: v for k, v in parts.items() if Decimal(formula.get(k, 0)) > 0}
+    given = {"project_reviews": _mean(reviews) if reviews else None,
+             "success_rate": success_rate.value if success_rate is not None else None,
+             "satisfaction": satisfaction.value if satisfaction is not None else None}
+    weighted = [k for k in PERFORMANCE_PARTS if Decimal(formula.get(k, 0)) > 0]
+    used = {k: v for k in weighted if (v := given[k]) is not None}
     sources = tuple(reviews) + tuple(s for s in (success_rate, satisfaction) if s is not None)
+    missing = [k for k in weighted if k not in used]
     if not used:
-        return Indicator("performance", None, sources, {"used": [], "missing": [
-            k for k in PERFORMANCE_PARTS if Decimal(formula.get(k, 0)) > 0]})
+        return Indicator("performance", None, sources, {"used": [], "missing": missing})
     weights = sum((Decimal(formula[k]) for k in used), Decimal(0))
     value = sum((Decimal(formula[k]) * v for k, v in used.items()), Decimal(0)) / weights
     return Indicator("performance", rounded(value), sources, {
         "used": sorted(used), "parts": {k: str(rounded(v)) for k, v in used.items()},
-        "missing": [k for k in PERFORMANCE_PARTS
-                    if Decimal(formula.get(k, 0)) > 0 and k not in used]})
+        "missing": missing})
 
 
 def professionalism(ratings: Iterable[Source]) -> Indicator:
@@ -145,11 +145,12 @@ def comprehensive(indicators: Mapping[str, Indicator],
                   bands: Mapping[str, Decimal] = DEFAULT_BANDS) -> Result:
     """The weighted total and band; none while any weighted indicator is missing."""
     indicators = dict(indicators)
-    if any(indicators[k].missing for k in INDICATORS if Decimal(weights[k]) > 0):
+    weighted = {k: (Decimal(weights[k]), indicators[k].value) for k in INDICATORS
+                if Decimal(weights[k]) > 0}
+    parts = [weight * value for weight, value in weighted.values() if value is not None]
+    if len(parts) < len(weighted):
         return Result(indicators, None, None)
-    total = sum((Decimal(weights[k]) * indicators[k].value for k in INDICATORS
-                 if Decimal(weights[k]) > 0), Decimal(0)) / 100
-    total = rounded(total)
+    total = rounded(sum(parts, Decimal(0)) / 100)
     return Result(indicators, total, band_for(total, bands))
 
 

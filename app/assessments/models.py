@@ -139,6 +139,13 @@ class AssessmentRecord(TableModel):
     def move_to(self, target: RecordState) -> None:
         self.state = checked_move(self.state, target, RECORD_MOVES)
 
+    @property
+    def published_snapshot(self) -> dict[str, Any]:
+        """The snapshot of a published record; a draft has none, and asking is a bug."""
+        if self.snapshot is None:
+            raise ValueError(f"record {self.id} is a draft: it has no snapshot")
+        return self.snapshot
+
 
 class Interview(TableModel):
     """The performance interview (§3.3.5): when it was held and what was said."""

@@ -43,7 +43,7 @@ from app.assessments.models import (
     PeriodState,
     RecordState,
 )
-from app.assessments.sources import compute, performance_entry, snapshot
+from app.assessments.sources import compute, performance_entry, snapshot, snapshot_values
 from app.auth.models import Team, User
 from app.auth.permissions import Permission, can
 from app.courses.models import Course
@@ -71,11 +71,6 @@ def sees_every_period(user: User) -> bool:
 
 def _decimal(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
-
-
-def values_of(view: Snapshot) -> dict[str, Decimal | None]:
-    """The indicator values of a snapshot, as decimals."""
-    return {k: _decimal(v["value"]) for k, v in view["indicators"].items()}
 
 
 # -- the index ---------------------------------------------------------------------------------
@@ -141,9 +136,9 @@ class TeamRow:
 def _team_row(period: AssessmentPeriod, person: User) -> TeamRow:
     """Published values, or live ones while the record is a draft."""
     record = svc.find_record(period, person)
-    if record is not None and record.state != RecordState.DRAFT and record.snapshot:
-        return TeamRow(person, record, values_of(record.snapshot), record.total, record.band,
-                       record.state)
+    if record is not None and record.state != RecordState.DRAFT:
+        return TeamRow(person, record, snapshot_values(record.published_snapshot), record.total,
+                       record.band, record.state)
     result = compute(period, person)
     return TeamRow(person, record, {k: result.indicators[k].value for k in ind.INDICATORS},
                    result.total, result.band, "complete" if result.complete else "incomplete")
@@ -267,8 +262,8 @@ class RecordSeen:
     @cached_property
     def view(self) -> Snapshot:
         """The frozen values, or those computed live for a draft."""
-        if self.frozen and self.record.snapshot is not None:
-            return self.record.snapshot
+        if self.frozen:
+            return self.record.published_snapshot
         return snapshot(compute(self.period, self.person))
 
 
@@ -278,9 +273,9 @@ def _charts(seen: RecordSeen) -> dict[str, Any]:
     points = [(r.period.name, r.total) for r in svc.published_history(seen.person)]
     if not seen.frozen:
         points.append((seen.period.name, _decimal(seen.view["total"])))
-    before = values_of(previous.snapshot) if previous and previous.snapshot else None
+    before = snapshot_values(previous.published_snapshot) if previous else None
     return {"previous": previous,
-            "indicator_chart": charts.indicator_bars(values_of(seen.view), before),
+            "indicator_chart": charts.indicator_bars(snapshot_values(seen.view), before),
             "trend_chart": charts.trend(points) if len(points) > 1 else None}
 
 

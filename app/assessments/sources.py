@@ -167,3 +167,9 @@ def snapshot(result: ind.Result) -> dict[str, Any]:
                                "detail": i.detail} for k, i in result.indicators.items()},
             "total": str(result.total) if result.total is not None else None,
             "band": result.band, "missing": result.missing}
+
+
+def snapshot_values(view: dict[str, Any]) -> dict[str, Decimal | None]:
+    """The indicator values of a snapshot, as decimals (None: missing)."""
+    return {k: Decimal(v["value"]) if v["value"] is not None else None
+            for k, v in view["indicators"].items()}
