@@ -70,8 +70,7 @@ def request_change(record: AssessmentRecord, requester: User, reason: str, *,
     if record.state == RecordState.DRAFT:
         raise AssessmentRefused(_l("A draft is edited directly; change requests are for "
                                    "published records."))
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason := (reason or "").strip()):
         raise AssessmentRefused(_l("Give the reason for the change."))
     if pending(record):
         raise AssessmentRefused(_l("A change to this record is already waiting for approval."))

@@ -249,16 +249,15 @@ def enter_performance(period: AssessmentPeriod, person: User, success_rate: Deci
                       satisfaction: Decimal | None, note: str, actor: User,
                       source: str = "form") -> PerformanceEntry:
     _open_for_scoring(period)
-    for value in (success_rate, satisfaction):
-        if value is not None and not Decimal(0) <= value <= Decimal(100):
-            raise AssessmentRefused(_l("Figures are percentages between 0 and 100."))
+    if any(v is not None and not Decimal(0) <= v <= Decimal(100)
+           for v in (success_rate, satisfaction)):
+        raise AssessmentRefused(_l("Figures are percentages between 0 and 100."))
     entry = performance_entry(period, person)
-    before = None
+    before = None if entry is None else {"success_rate": str(entry.success_rate),
+                                         "satisfaction": str(entry.satisfaction)}
     if entry is None:
         entry = PerformanceEntry(period_id=period.id, person_id=person.id)
         db.session.add(entry)
-    else:
-        before = {"success_rate": str(entry.success_rate), "satisfaction": str(entry.satisfaction)}
     entry.success_rate, entry.satisfaction = success_rate, satisfaction
     entry.note, entry.source, entry.entered_by_id = note.strip(), source, actor.id
     entry.entered_at = utcnow()
