@@ -144,7 +144,8 @@ def panel(path: Path | str, n: int = 3) -> CheckpointPanel:
 
     Only the pinned positions are read; the full walk is ``flask audit verify``.
     """
-    entries = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar()
+    entries = db.session.execute(
+        sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
     try:
         newest = latest(path, n)
     except CheckpointFileError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import sqlalchemy as sa
@@ -50,6 +51,21 @@ DEMO_ACCOUNTS = [
 ]
 
 
+
+Found = TypeVar("Found")
+
+
+def _present(value: Found | None, what: str) -> Found:
+    """``value``, which the demo loader's earlier steps made; a clear stop if they did not."""
+    if value is None:
+        raise click.ClickException(f"The demo {what} is missing: run `flask demo load` again.")
+    return value
+
+
+def _demo_account(email: str) -> User:
+    return _present(services.user_by_email(email), f"account {email}")
+
+
 def load_demo_accounts() -> int:
     """Create the demo accounts that are missing; returns how many were created.
 
@@ -57,7 +73,7 @@ def load_demo_accounts() -> int:
     """
     created = 0
     for email, name, roles, language, manager in DEMO_ACCOUNTS:
-        if services.user_by_email(email) is not None:
+        if _demo_account(email) is not None:
             continue
         user = services.create_user(email, name, roles=roles, team=DEMO_TEAM,
                                     manager_email=manager, locale=language, actor_label="demo")
@@ -122,7 +138,7 @@ def load_demo_exam() -> str:
     exam.instructions_html = render_markdown(exam.instructions).html
     for position, bank in enumerate(banks, start=1):
         available = db.session.execute(sa.select(sa.func.count()).select_from(Question).where(
-            Question.bank_pk == bank.id, Question.retired_at.is_(None))).scalar()
+            Question.bank_pk == bank.id, Question.retired_at.is_(None))).scalar_one()
         exam.rules.append(ExamRule(position=position, kind="random", bank_pk=bank.id,
                                    title=bank.title, count=min(4, available)))
     db.session.add(exam)
@@ -178,7 +194,7 @@ DEMO_DEMONSTRATION = ("Demonstrate **Skyline DataHub** to the IT director of a c
 
 def load_demo_evaluations() -> str:
     """A released interview of the demo learner, and a demonstration still to score (once)."""
-    learner = services.user_by_email("learner@example.com")
+    learner = _demo_account("learner@example.com")
     exists = db.session.execute(sa.select(Evaluation.id).where(
         Evaluation.subject_id == learner.id).limit(1)).first()
     interview, demo = rubric_by_id("interview"), rubric_by_id("product-demo")
@@ -190,7 +206,8 @@ def load_demo_evaluations() -> str:
         User.email.in_([a[0] for a in DEMO_ACCOUNTS]))).scalars()}
     now = utcnow()
     done = evaluations.schedule(evaluations.Schedule(
-        subject=learner, rubric_version=current_version(interview.id), scenario=DEMO_INTERVIEW,
+        subject=learner, scenario=DEMO_INTERVIEW,
+        rubric_version=_present(current_version(interview.id), "interview rubric"),
         scheduled_at=now - timedelta(days=14), place="Shanghai office, room 5",
         due_at=now - timedelta(days=10), reviewers=[people["reviewer"], people["trainer"]],
         evidence_links=[], show_reviewer_names=False), people["manager"])
@@ -199,11 +216,12 @@ def load_demo_evaluations() -> str:
               "trainer": ({"product-knowledge": 4, "solution-design": 4, "communication": 3,
                            "learning": 4}, "Strong on architecture; keep answers shorter.")}
     for name, (levels, comment) in scores.items():
-        review = evaluations.current_review_of(done, people[name])
+        review = _present(evaluations.current_review_of(done, people[name]), "review")
         evaluations.save_scores(review, levels, {}, comment, submit=True, now=now)
     evaluations.release(done, people["manager"], now=now)
     evaluations.schedule(evaluations.Schedule(
-        subject=learner, rubric_version=current_version(demo.id), scenario=DEMO_DEMONSTRATION,
+        subject=learner, scenario=DEMO_DEMONSTRATION,
+        rubric_version=_present(current_version(demo.id), "demonstration rubric"),
         scheduled_at=now + timedelta(days=3), place="Online (video call)",
         due_at=now + timedelta(days=5), reviewers=[people["reviewer"], people["manager"]],
         evidence_links=[], show_reviewer_names=True), people["trainer"])
@@ -229,7 +247,7 @@ def load_demo_period() -> str:
                     "quarter.\n- **Demonstration and interview**: scheduled by your "
                     "manager.\n- **Work performance**: project reviews, success rate and "
                     "customer satisfaction.\n- **Professionalism**: rated by your manager."),
-        services.user_by_email("manager@example.com"))
+        _demo_account("manager@example.com"))
     period.state = PeriodState.OPEN
     return f"{name} created and open"
 
@@ -240,10 +258,10 @@ def load_demo_training() -> str:
     today = local_today()
     if db.session.execute(sa.select(PlanItem.id).where(PlanItem.year == today.year)).first():
         return "already there"
-    trainer = services.user_by_email("trainer@example.com")
-    learner = services.user_by_email("learner@example.com")
-    reviewer = services.user_by_email("reviewer@example.com")
-    manager = services.user_by_email("manager@example.com")
+    trainer = _demo_account("trainer@example.com")
+    learner = _demo_account("learner@example.com")
+    reviewer = _demo_account("reviewer@example.com")
+    manager = _demo_account("manager@example.com")
 
     def on(days: int) -> date:  # a day of this year, near today
         return min(max(today + timedelta(days=days), date(today.year, 1, 1)),

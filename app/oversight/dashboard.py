@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from app.assessments import services as assessments
 from app.assessments.indicators import rounded
-from app.assessments.models import AssessmentPeriod, AssessmentRecord, PeriodState
+from app.assessments.models import AssessmentPeriod, AssessmentRecord
+from app.assessments.states import PeriodState, RecordState
 from app.auth.models import Team, User
 from app.complaints.models import Complaint, ComplaintState
 from app.evaluations.models import Evaluation, EvaluationState
@@ -63,19 +64,26 @@ def results_by(period: AssessmentPeriod, grouping: str) -> list[GroupResult]:
     rows = db.session.execute(
         sa.select(key, AssessmentRecord.total, AssessmentRecord.band)
         .join(User, User.id == AssessmentRecord.person_id)
-        .where(AssessmentRecord.period_id == period.id, AssessmentRecord.state != "draft",
+        .where(AssessmentRecord.period_id == period.id, AssessmentRecord.state != RecordState.DRAFT,
                AssessmentRecord.total.is_not(None))).all()
     groups: dict[int | None, list] = defaultdict(list)
     for group, total, band in rows:
-        groups[group].append((Decimal(total), band))
-    model = Team if grouping == "team" else User
-    names = {row.id: (row.name if grouping == "team" else row.display_name)
-             for row in db.session.execute(sa.select(model).where(
-                 model.id.in_([g for g in groups if g is not None] or [-1]))).scalars()}
+        if total is not None:  # the query wants a total: this tells the type checker
+            groups[group].append((Decimal(total), band))
+    names = _group_names(grouping, [g for g in groups if g is not None])
     return sorted((GroupResult(names.get(group, "—"), len(values),
                                rounded(sum((v for v, _ in values), Decimal(0)) / len(values)),
                                Counter(b for _, b in values))
                    for group, values in groups.items()), key=lambda g: g.name.casefold())
+
+
+def _group_names(grouping: str, ids: list[int]) -> dict[int | None, str]:
+    """Each team's name, or each manager's display name, by id."""
+    if grouping == "team":
+        teams = db.session.execute(sa.select(Team).where(Team.id.in_(ids))).scalars()
+        return {team.id: team.name for team in teams}
+    managers = db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()
+    return {manager.id: manager.display_name for manager in managers}
 
 
 def late_evaluations(now: datetime) -> list[Evaluation]:
@@ -86,7 +94,7 @@ def late_evaluations(now: datetime) -> list[Evaluation]:
 
 def complaints_by_age(today: date) -> dict[str, int]:
     """Open complaints and suggestions by days open: under 7, under 30, 30 or more."""
-    ages = Counter()
+    ages: Counter[str] = Counter()
     for (received,) in db.session.execute(sa.select(Complaint.received_on).where(
             Complaint.state.in_([ComplaintState.RECEIVED, ComplaintState.INVESTIGATING]))):
         days = (today - received).days
@@ -100,7 +108,7 @@ class QuestionFlag:
     question_id: str
     stem_html: str
     facility: float | None
-    discrimination: float
+    discrimination: float | None
 
 
 def question_flags(exams: int = 5) -> list[QuestionFlag]:

@@ -4,6 +4,7 @@ supervision dashboard and everyone's archives (§4.3)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
@@ -102,7 +103,8 @@ def supervision():
     progress = dashboard.period_progress()
     latest = next((p.period for p in progress if p.states), None)
     consistency = sorted(evaluations.reviewer_consistency(),
-                         key=lambda pair: -abs(pair[1].mean_difference or 0))[:5]
+                         key=lambda pair: abs(pair[1].mean_difference or Decimal(0)),
+                         reverse=True)[:5]
     return render_template(
         "oversight/supervision.html", progress=progress, latest=latest,
         by_team=dashboard.results_by(latest, "team") if latest else [],

@@ -251,7 +251,7 @@ def by_period(items: list[Entry]) -> list[tuple[AssessmentPeriod | None, list[En
         day = entry.when.astimezone(zone).date()
         period = next((p for p in known if p.starts_on <= day <= p.ends_on), None)
         groups.setdefault(period.id if period else None, []).append(entry)
-    found = {p.id: p for p in known}
+    found: dict[int | None, AssessmentPeriod] = {p.id: p for p in known}
     return [(found.get(key), values) for key, values in groups.items()]
 
 
