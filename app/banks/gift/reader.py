@@ -1,0 +1,254 @@
+"""The GIFT reader above the answer block: blocks, categories, IDs, tags and one question."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from app.banks.gift.answers import AnswerBlock, Answers, read_answers
+from app.banks.gift.syntax import BLANK, FORMAT_RE, RESERVED_RE, Meta, Source, unhide
+from app.banks.gift.text import BLANK_TEXT, has_level2_heading, to_markdown
+from app.banks.moodle import QUESTION_ID_RE, IssueLog, split_blocks, tag_slug
+from app.banks.questions import Question
+
+_TAG_LIKE_RE = re.compile(r"</?[A-Za-z][^<>]*>")
+
+_SEPARATED_META = ("this [id:] or [tag:] comment is separated from its question by a blank "
+                   "line, so it belongs to no question and is ignored: remove the blank line")
+_CATEGORY_NOT_ALONE = "`$CATEGORY:` must stand in a block of its own: leave a blank line before it"
+_BAD_ID = ("question ID '{qid}' in `// [id:...]` is not valid: use letters, digits, '-', '_' "
+           "and '.', starting with a letter or digit (up to 64 characters)")
+_DUPLICATE_ID = ("question ID '{qid}' is also the ID of the question at line {seen}: IDs must "
+                 "be unique; give one of them another `// [id:...]` comment or `::name::`")
+_UNCLOSED_BLOCK = ("the answer block opened with `{` is never closed: end it with `}` before "
+                   "the next blank line, which ends the question (write `\\{` for a literal "
+                   "brace)")
+_SECOND_BLOCK = ("a second answer block or a stray brace: a GIFT question has one `{...}` "
+                 "block; write `\\{` or `\\}` for a literal brace")
+_HTML_WITHOUT_MARKER = ("the text looks like HTML but has no `[html]` marker, so the tags will "
+                        "show as text: write `[html]` before the question text to keep the "
+                        "formatting")
+_PLUGINFILE = ("the text links to files stored in Moodle (@@PLUGINFILE@@), which GIFT files do "
+               "not carry: those images and links will be broken; upload the files and fix the "
+               "links")
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What stands before the question text: its `::name::` and `[format]`; where it begins."""
+
+    title: str
+    fmt: str
+    pos: int  # where the question text begins
+    opening: int  # the first `{` after it, or -1
+    closing: int  # the first `}` after it, or -1
+
+
+def _id_slug(title: str) -> str:
+    """An ASCII slug of a Moodle question name ("Q1: Edge tier" -> "q1-edge-tier")."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _stem_source(raw: str, pos: int, opening: int, end: int) -> str:
+    """The question text; Moodle's "missing word" form gets a blank where the block stood."""
+    before, after = raw[pos:opening], raw[end + 1:]
+    if not after.strip():
+        return before
+    gap_before = " " if before.rstrip() != before else ""  # newlines become spaces
+    gap_after = " " if after.lstrip() != after else ""
+    return f"{before.rstrip()}{gap_before}{BLANK}{gap_after}{after.lstrip()}"
+
+
+class GiftReader:
+    """Reads one file's blocks into questions and bank tags, reporting to the file's log."""
+
+    def __init__(self, log: IssueLog, bank_id: str, language: str) -> None:
+        self.log, self.bank_id, self.language = log, bank_id, language
+        self.category: str | None = None
+        self.position = 0  # questions seen so far, for IDs without name or [id:]
+        self.questions: list[Question] = []
+        self.tags: list[str] = []
+        self.id_lines: dict[str, int] = {}
+
+    def read(self, text: str) -> None:
+        for block in split_blocks(text):
+            self._block(block)
+
+    # --- blocks, categories, comments -----------------------------------------------------------
+    def _block(self, block: list[tuple[int, str]]) -> None:
+        parts = self._split_block(block)
+        if parts is None:
+            return
+        meta, body = parts
+        if body:
+            self._question(body, meta)
+        elif meta.ids or meta.tags:
+            self.log.warning((meta.ids + meta.tags)[0][0], _SEPARATED_META)
+
+    def _split_block(self, block: list[tuple[int, str]]
+                     ) -> tuple[Meta, list[tuple[int, str]]] | None:
+        """The block's `// [id:]`/`[tag:]` comments and question lines; None on an error."""
+        meta = Meta()
+        body: list[tuple[int, str]] = []
+        for number, line in block:
+            if self._reserved(number, line):
+                return None
+            stripped = line.strip()
+            if stripped.startswith("//"):
+                meta.add(number, stripped)
+            elif stripped.startswith("$CATEGORY:") and body:
+                self.log.error(number, _CATEGORY_NOT_ALONE)
+                return None
+            elif stripped.startswith("$CATEGORY:"):
+                self._set_category(number, stripped.removeprefix("$CATEGORY:"))
+                meta = Meta()  # comments above $CATEGORY describe the category
+            else:
+                body.append((number, line))
+        return meta, body
+
+    def _reserved(self, number: int, line: str) -> bool:
+        """Whether the line holds a character the reader keeps for escapes (reported)."""
+        if found := RESERVED_RE.search(line):
+            self.log.error(number, f"the line holds U+{ord(found[0]):04X}, a private-use "
+                                   "character this reader uses internally: delete it")
+        return found is not None
+
+    def _set_category(self, number: int, path: str) -> None:
+        segments = [s.replace("//", "/").strip() for s in re.split(r"(?<!/)/(?!/)", path)]
+        last = segments[-1] if segments else ""
+        self.category = None
+        if not last or last.lower() == "top" or re.fullmatch(r"\$\w+\$", last):
+            return  # Moodle's top category or a context such as $course$: nothing to tag with
+        self.category = tag_slug(last) or None
+        if self.category is None:
+            self.log.warning(number, f"category '{last}' has no letters or digits, so its "
+                                     "questions get no category tag")
+        else:
+            self._bank_tag(self.category)
+
+    def _bank_tag(self, tag: str) -> None:
+        if tag not in self.tags:
+            self.tags.append(tag)
+
+    def _question_tags(self, meta: Meta, qid: str) -> tuple[str, ...]:
+        tags = [self.category] if self.category else []
+        for number, value in meta.tags:
+            if not (tag := tag_slug(value)):
+                self.log.warning(number, f"tag '{value}' has no letters or digits: ignored", qid)
+            elif tag not in tags:
+                tags.append(tag)
+        for tag in tags:
+            self._bank_tag(tag)
+        return tuple(tags)
+
+    # --- question IDs ---------------------------------------------------------------------------
+    def _question_id(self, meta: Meta, title: str, first: int) -> str:
+        """The `[id:]`, else one made of the name, else of the position; reported if taken."""
+        qid = self._given_id(meta) if meta.ids else self._made_id(title)
+        if (seen := self.id_lines.get(qid)) is not None:
+            self.log.error(first, _DUPLICATE_ID.format(qid=qid, seen=seen), qid)
+        else:
+            self.id_lines[qid] = first
+        return qid
+
+    def _given_id(self, meta: Meta) -> str:
+        number, qid = meta.ids[0]
+        if len(meta.ids) > 1:
+            self.log.warning(meta.ids[1][0], f"several [id:] comments: the first, '{qid}', "
+                                             "is used", qid)
+        if not QUESTION_ID_RE.fullmatch(qid):
+            self.log.error(number, _BAD_ID.format(qid=qid), qid)
+        return qid
+
+    def _made_id(self, title: str) -> str:
+        if slug := _id_slug(title):
+            return f"{self.bank_id}-{slug[: 63 - len(self.bank_id)]}".rstrip("-")
+        return f"{self.bank_id}-{self.position}"
+
+    # --- one question ---------------------------------------------------------------------------
+    def _question(self, body: list[tuple[int, str]], meta: Meta) -> None:
+        src, first = Source.build(body), body[0][0]
+        head = self._head(src.text, first)
+        if head is None:
+            return
+        self.position += 1
+        qid = self._question_id(meta, head.title, first)
+        tags = self._question_tags(meta, qid)
+        errors = self.log.error_count()
+        read = self._text_and_answers(src, head, first, qid)
+        if read is None or self.log.error_count() > errors:
+            return
+        stem, answers = read
+        self.questions.append(Question(
+            id=qid, type=answers.type, stem=stem, points=1.0, difficulty="medium", tags=tags,
+            explanation=answers.explanation, choices=answers.choices, answers=answers.answers,
+            pairs=answers.pairs, line=first))
+
+    def _head(self, raw: str, first: int) -> _Head | None:
+        """Name and format; None after reporting an unclosed name or skipping a description."""
+        title, pos = "", 0
+        if raw.lstrip().startswith("::"):
+            start = raw.index("::") + 2
+            if (end := raw.find("::", start)) < 0:
+                self.log.error(first, "the question name opened with `::` is not closed: write "
+                                      "`::name::` before the question text (`\\:` for a colon)")
+                return None
+            title, pos = unhide(raw[start:end]).strip(), end + 2
+        fmt = "moodle"
+        if found := FORMAT_RE.match(raw, pos):
+            fmt, pos = found[1].lower(), found.end()
+        opening, closing = raw.find("{", pos), raw.find("}", pos)
+        if opening < 0 and closing < 0:
+            self.log.warning(first, "description items are not questions: skipped (put such "
+                                    "text in a course lesson or in a question's stem)")
+            return None
+        return _Head(title, fmt, pos, opening, closing)
+
+    def _text_and_answers(self, src: Source, head: _Head, first: int,
+                          qid: str) -> tuple[str, Answers] | None:
+        """The stem (checked) and the answer block's answers, or None if the block is unusable."""
+        end = self._block_end(src, head.opening, head.closing, qid)
+        if end is None:
+            return None
+        self._warn_lossy(src.text[head.pos:], head.fmt, first, qid)
+        stem = to_markdown(_stem_source(src.text, head.pos, head.opening, end), head.fmt)
+        self._check_stem(stem, head.fmt, first, qid)
+        block = AnswerBlock(self.log, src, head.opening + 1, end, head.fmt, qid, self.language)
+        answers = read_answers(block)
+        return None if answers is None else (stem, answers)
+
+    def _check_stem(self, stem: str, fmt: str, first: int, qid: str) -> None:
+        if stem in ("", BLANK_TEXT):
+            self.log.error(first, "the question has no text: write it before the `{...}` "
+                                  "answer block", qid)
+        if fmt == "markdown" and has_level2_heading(stem):
+            self.log.error(first, "a `## ` heading in the text would start a new question in our "
+                                  "Markdown format: use `###` or a smaller heading", qid)
+
+    def _block_end(self, src: Source, opening: int, closing: int, qid: str) -> int | None:
+        """Where the one `{...}` block ends, or None after reporting why there is none."""
+        raw = src.text
+        if closing >= 0 and (opening < 0 or closing < opening):
+            self.log.error(src.line(closing), "`}` without an opening `{`: write `\\}` for a "
+                                              "literal brace", qid)
+            return None
+        end, nested = raw.find("}", opening + 1), raw.find("{", opening + 1)
+        if end < 0:
+            self.log.error(src.line(opening), _UNCLOSED_BLOCK, qid)
+            return None
+        if 0 <= nested < end:
+            self.log.error(src.line(nested), "`{` inside an answer block: close the block with "
+                                             "`}` first, or write `\\{` for a literal brace", qid)
+            return None
+        if extra := re.search(r"[{}]", raw[end + 1:]):
+            self.log.error(src.line(end + 1 + extra.start()), _SECOND_BLOCK, qid)
+        return end
+
+    def _warn_lossy(self, text: str, fmt: str, first: int, qid: str) -> None:
+        text = unhide(text)
+        if fmt == "moodle" and _TAG_LIKE_RE.search(text):
+            self.log.warning(first, _HTML_WITHOUT_MARKER, qid)
+        if "@@PLUGINFILE@@" in text:
+            self.log.warning(first, _PLUGINFILE, qid)

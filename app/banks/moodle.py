@@ -1,0 +1,96 @@
+"""What the two Moodle readers (GIFT and Aiken) share. Pure: no Flask, no database.
+
+The issue log of one file, the check of the bank's identity (given on the command line, not in
+the file), blank-line blocks, our tag rule and plain text as Markdown that renders literally.
+The ID rules are the Markdown format's (app/banks/markdown_format.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from app.banks.questions import AREAS, Bank
+from app.content.authoring import LANGUAGES, Issue
+
+_BANK_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
+QUESTION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_MD_INLINE_RE = re.compile(r"([\\`*_\[\]|])")
+
+
+class IssueLog:
+    """The problems found in one file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.issues: list[Issue] = []
+
+    def error(self, line: int, message: str, question_id: str | None = None) -> None:
+        self.issues.append(Issue(self.path, line, message, question_id))
+
+    def warning(self, line: int, message: str, question_id: str | None = None) -> None:
+        self.issues.append(Issue(self.path, line, message, question_id, "warning"))
+
+    def error_count(self) -> int:
+        return sum(issue.severity == "error" for issue in self.issues)
+
+
+def check_bank_arguments(log: IssueLog, bank_id: str, title: str, area: str,
+                         language: str) -> None:
+    """The bank's identity comes from the command line, not the file: check it once (line 1)."""
+    if not _BANK_ID_RE.fullmatch(bank_id):
+        log.error(1, f"bank ID '{bank_id}' is not valid: use 3-60 lowercase letters, digits "
+                     "and '-', starting and ending with a letter or digit, such as "
+                     "'datahub-product'")
+    if not title.strip() or len(title) > 200:
+        log.error(1, "the bank title must be 1-200 characters long")
+    if area not in AREAS:
+        log.error(1, f"area '{area}' is unknown: use one of {', '.join(AREAS)}")
+    if language not in LANGUAGES:
+        log.error(1, f"language '{language}' is unknown: use one of {', '.join(LANGUAGES)}")
+
+
+def split_blocks(text: str) -> list[list[tuple[int, str]]]:
+    """Runs of non-blank lines, each line with its 1-based number."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[list[tuple[int, str]]] = [[]]
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            blocks[-1].append((number, line))
+        elif blocks[-1]:
+            blocks.append([])
+    return [block for block in blocks if block]
+
+
+def finish_bank(log: IssueLog, bank: Bank, empty_hint: str) -> tuple[Bank | None, list[Issue]]:
+    """The bank unless an error was found; every issue in line order."""
+    if not bank.questions and not log.error_count():
+        log.error(1, f"no questions found: {empty_hint}")
+    issues = sorted(log.issues, key=lambda issue: issue.line)
+    return (None if log.error_count() else bank), issues
+
+
+def tag_slug(text: str) -> str:
+    """Our tag rule: lowercase letters of any script, digits and '-'."""
+    return "-".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def plain_to_markdown(text: str) -> str:
+    """Plain text as Markdown that renders literally: line breaks kept, nothing interpreted."""
+    paragraphs = re.split(r"\n[ \t]*\n", html.escape(text.strip(), quote=False))
+    out = []
+    for paragraph in paragraphs:
+        lines = [_escape_line(line.strip()) for line in paragraph.split("\n") if line.strip()]
+        if lines:
+            out.append("  \n".join(lines))  # two spaces: a Markdown line break
+    return "\n\n".join(out)
+
+
+def _escape_line(line: str) -> str:
+    line = _MD_INLINE_RE.sub(r"\\\1", line)
+    line = re.sub(r"^(\d+)\.", r"\1\\.", line)  # "1." would start a list
+    if line[:1] in ("#", "+", "-", "!"):  # heading, list, rule, admonition
+        return "\\" + line
+    if line[:1] in ("=", "~"):  # setext underline, code fence: not backslash-escapable
+        return f"&#{ord(line[0])};{line[1:]}"
+    return line
