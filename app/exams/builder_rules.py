@@ -22,7 +22,7 @@ from flask_babel import ngettext
 from app.audit import log as audit
 from app.banks.models import Question, QuestionBank
 from app.banks.questions import DIFFICULTIES
-from app.exams.attempts import rule_filters
+from app.exams.draws import rule_filters
 from app.exams.models import Attempt, Exam, ExamRule
 from app.extensions import db
 

@@ -36,12 +36,11 @@ from app.exams import statistics as stats
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
 from app.extensions import db
 
-COUNTED_STATES = frozenset({AttemptState.GRADED, AttemptState.SUBMITTED, AttemptState.EXPIRED})
+COUNTED_STATES = frozenset({AttemptState.GRADED})  # not while an essay waits for a marker
 CHOICE_TYPES = frozenset({"single", "multiple", "truefalse"})
 STATE_LABELS = {
-    AttemptState.IN_PROGRESS: _l("In progress"), AttemptState.SUBMITTED: _l("Submitted"),
-    AttemptState.EXPIRED: _l("Expired"), AttemptState.AWAITING_MARKING: _l("Awaiting marking"),
-    AttemptState.GRADED: _l("Graded"),
+    AttemptState.IN_PROGRESS: _l("In progress"),
+    AttemptState.AWAITING_MARKING: _l("Awaiting marking"), AttemptState.GRADED: _l("Graded"),
 }
 ENDED_LABELS = {"person": _l("Submitted by the person"),
                 "deadline": _l("Time ran out: submitted automatically")}

@@ -18,12 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.banks.models import QuestionVersion
-from app.exams.attempts import (
-    SEQ_SHIFT,
-    finalise_if_expired,
-)
+from app.exams.finishing import finalise_if_expired
 from app.exams.models import Accommodation, Attempt, AttemptItem, AttemptState, Exam, ExamAudience
 from app.exams.option_order import to_display
+from app.exams.saves import SEQ_SHIFT
 from app.extensions import db
 
 

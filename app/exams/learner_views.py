@@ -33,6 +33,12 @@ bp = Blueprint("exams", __name__, url_prefix="/exams")
 MAX_TEXT_ANSWER = 20_000  # characters; an essay of several thousand words fits
 
 
+@bp.context_processor
+def _attempt_states() -> dict[str, object]:
+    """Templates compare an attempt's state with the members, never with raw strings."""
+    return {"AttemptState": AttemptState}
+
+
 def _own_attempt(attempt_id: int) -> Attempt:
     """Nobody reads or changes another person's attempt (404: IDs reveal nothing)."""
     attempt = db.session.get(Attempt, attempt_id)

@@ -3,7 +3,7 @@
 Only essays are marked by hand: the grader leaves a non-blank essay ``needs_marking`` (score
 None) and the attempt ``awaiting_marking``. A marker gives points (0 to the item's points, in
 steps of 0.01) and an optional comment; the item becomes ``marked`` and
-:func:`app.exams.attempts.grade_attempt` never touches it again. When no item of the attempt
+:func:`app.exams.finishing.grade_attempt` never touches it again. When no item of the attempt
 still needs marking, the attempt becomes ``graded`` with the sum of its item scores.
 
 A mark can be corrected later (same function): the attempt total follows, and the audit entry
@@ -25,13 +25,11 @@ import sqlalchemy as sa
 from app.audit import log as audit
 from app.auth.models import User
 from app.banks.models import QuestionVersion
+from app.exams.finishing import MARKED
 from app.exams.grading import NEEDS_MARKING
 from app.exams.models import Attempt, AttemptItem, AttemptState
+from app.exams.states import FINISHED_STATES
 from app.extensions import db
-
-MARKED = "marked"
-FINISHED_STATES = (AttemptState.SUBMITTED, AttemptState.EXPIRED,
-                   AttemptState.AWAITING_MARKING, AttemptState.GRADED)
 
 
 class MarkingRefused(Exception):
@@ -123,8 +121,9 @@ def settle(attempt: Attempt) -> None:
     rows = db.session.execute(sa.select(AttemptItem.score, AttemptItem.status).where(
         AttemptItem.attempt_id == attempt.id)).all()
     attempt.score = round(sum(score or 0 for score, _ in rows), 2)
-    if not any(status == NEEDS_MARKING for _, status in rows):
-        attempt.state = AttemptState.GRADED
+    if attempt.state != AttemptState.GRADED \
+            and not any(status == NEEDS_MARKING for _, status in rows):
+        attempt.move_to(AttemptState.GRADED)
     db.session.flush()
 
 

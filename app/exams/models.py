@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -10,17 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
+from app.database.states import checked_move
+from app.exams.states import ATTEMPT_MOVES, AttemptState
 from app.extensions import TableModel
 
-
-class AttemptState(enum.StrEnum):
-    """in progress → submitted | expired → graded, or awaiting marking → graded."""
-
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    EXPIRED = "expired"
-    AWAITING_MARKING = "awaiting_marking"
-    GRADED = "graded"
+__all__ = ["Accommodation", "Attempt", "AttemptItem", "AttemptState", "Exam", "ExamAudience",
+           "ExamRule"]
 
 
 class Exam(TableModel):
@@ -118,8 +112,7 @@ class Attempt(TableModel):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # True when the deadline, not the person, ended the attempt (state "expired"
-    # before grading moves it on).
+    # True when the deadline, not the person, ended the attempt.
     expired: Mapped[bool] = mapped_column(default=False)
     score: Mapped[float | None]
     max_score: Mapped[float] = mapped_column(default=0.0)
@@ -129,6 +122,10 @@ class Attempt(TableModel):
     revision: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
+
+    def move_to(self, target: AttemptState) -> None:
+        """Take ``target`` if the transition table allows it; else ``IllegalTransition``."""
+        self.state = checked_move(self.state, target, ATTEMPT_MOVES)
 
 
 class AttemptItem(TableModel):

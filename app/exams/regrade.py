@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from app.audit import log as audit
 from app.auth.models import User
 from app.banks.models import Question, QuestionVersion
+from app.exams.finishing import MARKED
 from app.exams.grading import grade
-from app.exams.marking import MARKED
 from app.exams.models import Attempt, AttemptItem, AttemptState
 from app.extensions import db
 
