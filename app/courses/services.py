@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -88,7 +89,7 @@ def complete_lesson(user_id: int, lesson: Lesson) -> bool:
     finished = db.session.execute(sa.update(CourseProgress).where(
         CourseProgress.user_id == user_id, CourseProgress.course_id == lesson.course_id,
         CourseProgress.completed_at.is_(None)).values(completed_at=now))
-    return finished.rowcount == 1
+    return _rows_changed(finished) == 1
 
 
 def complete_finished_learners(course_id: int) -> int:
@@ -110,7 +111,12 @@ def complete_finished_learners(course_id: int) -> int:
         CourseProgress.course_id == course_id, CourseProgress.completed_at.is_(None),
         CourseProgress.user_id.in_(done)).values(completed_at=utcnow())
         .execution_options(synchronize_session=False))
-    return result.rowcount
+    return _rows_changed(result)
+
+
+def _rows_changed(result: sa.Result) -> int:
+    """How many rows an UPDATE changed (an UPDATE's result is always a cursor result)."""
+    return cast(sa.CursorResult, result).rowcount
 
 
 @dataclass
@@ -175,13 +181,13 @@ def my_learning(user_id: int) -> tuple[list[CatalogueEntry], list[CatalogueEntry
                           LessonProgress.completed_at.is_not(None))
                    .group_by(Lesson.course_id))
     # Retired courses stay here: a learner's completed record never disappears.
-    entries = [CatalogueEntry(course, totals.get(course.id, 0), done.get(course.id, 0), progress)
-               for progress, course in rows]
-    in_progress = sorted((e for e in entries if e.progress.completed_at is None),
-                         key=lambda e: e.progress.last_visit_at, reverse=True)
-    completed = sorted((e for e in entries if e.progress.completed_at is not None),
-                       key=lambda e: e.progress.completed_at, reverse=True)
-    return in_progress, completed
+    started = [(CatalogueEntry(course, totals.get(course.id, 0), done.get(course.id, 0),
+                               progress), progress) for progress, course in rows]
+    in_progress = sorted(((e, p.last_visit_at) for e, p in started if p.completed_at is None),
+                         key=lambda pair: pair[1], reverse=True)
+    completed = sorted(((e, p.completed_at) for e, p in started if p.completed_at is not None),
+                       key=lambda pair: pair[1], reverse=True)
+    return [e for e, _ in in_progress], [e for e, _ in completed]
 
 
 def feedback_of(user_id: int, course_id: int) -> CourseFeedback | None:
@@ -206,7 +212,9 @@ def save_feedback(user_id: int, course: Course, rating: int, comment: str) -> Co
         CourseFeedback.user_id == user_id, CourseFeedback.course_id == course.id
     ).values(rating=rating, comment=comment.strip(), updated_at=now)
         .execution_options(synchronize_session=False))
-    return feedback_of(user_id, course.id)
+    saved = feedback_of(user_id, course.id)
+    assert saved is not None  # inserted or updated just above
+    return saved
 
 
 @dataclass
@@ -253,7 +261,7 @@ def course_stats(course: Course) -> CourseStats:
                for lesson in current_lessons(course.id)]
     return CourseStats(course, started, completed,
                        float(average) if average is not None else None, ratings,
-                       [tuple(c) for c in comments], lessons)
+                       [(c.rating, c.comment, c.updated_at) for c in comments], lessons)
 
 
 def all_course_stats() -> list[CourseStats]:
@@ -268,7 +276,8 @@ def resume_lesson(lessons: list[Lesson], done: set[int],
     if not lessons:
         return None
     by_id = {lesson.id: index for index, lesson in enumerate(lessons)}
-    start = by_id.get(progress.last_lesson_id, 0) if progress else 0
+    last = progress.last_lesson_id if progress else None
+    start = by_id.get(last, 0) if last is not None else 0
     if lessons[start].id not in done:
         return lessons[start]
     for lesson in lessons[start + 1:] + lessons[:start]:
