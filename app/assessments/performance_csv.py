@@ -18,8 +18,10 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from app.assessments.indicators import rounded
 from app.content.csv_upload import (
@@ -69,42 +71,77 @@ def parse_performance_csv(data: bytes, filename: str = "performance.csv",
         return [], [unreadable.error]
     if not text.strip():
         return [], [empty_file(filename, EXAMPLE_HEADER)]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[PerformanceRow] = []
-    errors: list[RowError] = []
-    start = 1  # the line where the record being read begins
+    parsed = _read(text, filename)
+    return ([] if parsed.errors else parsed.rows), parsed.errors
+
+
+def _read(text: str, filename: str) -> _Parsed:
+    parsed = _Parsed()
+    records = _Records(csv.reader(io.StringIO(text, newline=""), strict=True))
     try:
-        columns, labels, header_errors = _header(next(reader))
-        if header_errors:
-            return [], header_errors
-        first_lines = FirstLines()
-        count = 0
-        start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue  # a blank line
-            count += 1
-            if count > MAX_ROWS:
-                errors.append(too_many_rows(line, MAX_ROWS))
-                break
-            row, row_errors = _row(line, columns, labels, cells)
-            email = _cell(columns, cells, "email").lower()
-            if repeat := first_lines.repeat(line, email, labels["email"]):
-                row_errors.append(repeat)
-            errors.extend(row_errors)
-            if row and not row_errors:
-                rows.append(row)
-        if count == 0 and not errors:
-            errors.append(RowError(1, f"{filename} has no rows under the header: "
-                                      "add one row per person"))
-    except csv.Error as exc:
-        detected = f" (found on line {reader.line_num})" if reader.line_num != start else ""
-        errors.append(RowError(start, f"the row starting here cannot be read{detected}: {exc}. "
-                                      "A value containing a comma, a double quote or a line "
-                                      "break must be wrapped in double quotes, and a double "
-                                      'quote inside it written twice ("")'))
-    return ([] if errors else rows), errors
+        _read_into(parsed, records, filename)
+    except csv.Error as exc:  # a broken quote: every error so far, and where it begins
+        parsed.errors.append(records.unreadable(exc))
+    return parsed
+
+
+@dataclass
+class _Parsed:
+    rows: list[PerformanceRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, row: PerformanceRow | None, errors: list[RowError]) -> None:
+        self.errors.extend(errors)
+        if row and not errors:
+            self.rows.append(row)
+
+
+@dataclass
+class _Records:
+    """The file's non-blank records after the header, with the line each one begins on."""
+
+    reader: Any  # a csv reader: its type is private to the csv module
+    start: int = 1  # the line where the record being read begins
+
+    def header(self) -> list[str]:
+        return next(self.reader)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        self.start = self.reader.line_num + 1
+        for cells in self.reader:
+            line, self.start = self.start, self.reader.line_num + 1
+            if any(c.strip() for c in cells):  # else a blank line
+                yield line, cells
+
+    def unreadable(self, exc: csv.Error) -> RowError:
+        found = self.reader.line_num
+        detected = f" (found on line {found})" if found != self.start else ""
+        return RowError(self.start, f"the row starting here cannot be read{detected}: {exc}. "
+                                    "A value containing a comma, a double quote or a line "
+                                    "break must be wrapped in double quotes, and a double "
+                                    'quote inside it written twice ("")')
+
+
+def _read_into(parsed: _Parsed, records: _Records, filename: str) -> None:
+    columns, labels, header_errors = _header(records.header())
+    if header_errors:
+        parsed.errors.extend(header_errors)
+        return
+    first_lines = FirstLines()
+    count = 0
+    for line, cells in records:
+        count += 1
+        if count > MAX_ROWS:
+            parsed.errors.append(too_many_rows(line, MAX_ROWS))
+            break
+        row, row_errors = _row(line, columns, labels, cells)
+        email = _cell(columns, cells, "email").lower()
+        if repeat := first_lines.repeat(line, email, labels["email"]):
+            row_errors.append(repeat)
+        parsed.add(row, row_errors)
+    if count == 0 and not parsed.errors:
+        parsed.errors.append(RowError(1, f"{filename} has no rows under the header: "
+                                         "add one row per person"))
 
 
 def _header(cells: list[str]) -> tuple[list[str], dict[str, str], list[RowError]]:
@@ -113,24 +150,12 @@ def _header(cells: list[str]) -> tuple[list[str], dict[str, str], list[RowError]
     names, columns = column_names(cells, CHINESE_COLUMNS)
     labels = {c: (f"{n} ({c})" if n in CHINESE_COLUMNS else c)
               for n, c in zip(names, columns, strict=True) if c in COLUMNS}
-    allowed = (f"{', '.join(COLUMNS)} (or in Chinese "
-               f"{', '.join(CHINESE_COLUMNS)})")
     if not any(names):
         return columns, labels, [RowError(1, f"the first line is empty: it must name the columns, "
                                      f"e.g. {EXAMPLE_HEADER}")]
-    errors: list[RowError] = []
     unknown = [n for n, c in zip(names, columns, strict=True) if c and c not in COLUMNS]
-    if unknown:
-        hint = ""
-        if len(names) == 1 and re.search(r"[;\t]", names[0]):
-            hint = "; separate the columns with commas, not semicolons or tabs"
-        errors.append(RowError(1, f"unknown column(s) {', '.join(_q(n) for n in unknown)}: "
-                                  f"the columns are {allowed}{hint}"))
-    for column in COLUMNS:
-        spelled = [n for n, c in zip(names, columns, strict=True) if c == column]
-        if len(spelled) > 1:
-            errors.append(RowError(1, f"column {column} appears {len(spelled)} times (as "
-                                      f"{', '.join(_q(n) for n in spelled)}): keep one"))
+    errors = [_unknown_columns(names, unknown)] if unknown else []
+    errors += _repeated_columns(names, columns)
     if "email" not in columns:
         errors.append(RowError(1, f"missing column email (邮箱): the first line must name the "
                                   f"columns, e.g. {EXAMPLE_HEADER}"))
@@ -140,23 +165,31 @@ def _header(cells: list[str]) -> tuple[list[str], dict[str, str], list[RowError]
     return columns, labels, errors
 
 
+def _unknown_columns(names: list[str], unknown: list[str]) -> RowError:
+    allowed = f"{', '.join(COLUMNS)} (or in Chinese {', '.join(CHINESE_COLUMNS)})"
+    hint = ""
+    if len(names) == 1 and re.search(r"[;\t]", names[0]):
+        hint = "; separate the columns with commas, not semicolons or tabs"
+    return RowError(1, f"unknown column(s) {', '.join(_q(n) for n in unknown)}: "
+                       f"the columns are {allowed}{hint}")
+
+
+def _repeated_columns(names: list[str], columns: list[str]) -> list[RowError]:
+    errors = []
+    for column in COLUMNS:
+        spelled = [n for n, c in zip(names, columns, strict=True) if c == column]
+        if len(spelled) > 1:
+            errors.append(RowError(1, f"column {column} appears {len(spelled)} times (as "
+                                      f"{', '.join(_q(n) for n in spelled)}): keep one"))
+    return errors
+
+
 def _row(line: int, columns: list[str], labels: dict[str, str], cells: list[str],
          ) -> tuple[PerformanceRow | None, list[RowError]]:
-    errors: list[RowError] = []
-    stray = [i + 1 for i, c in enumerate(cells)
-             if c.strip() and (i >= len(columns) or not columns[i])]
-    if stray:
-        errors.append(RowError(line, f"a value in column(s) {', '.join(map(str, stray))}, "
-                                     "which the header does not name (a comma inside a value "
-                                     "needs double quotes around the value)"))
+    errors: list[RowError] = _stray_values(line, columns, cells)
     value = {c: _cell(columns, cells, c) for c in COLUMNS}
     email = value["email"].lower()
-    if not email:
-        errors.append(RowError(line, f"{labels['email']} is empty: write the person's "
-                                     "email address"))
-    elif not _EMAIL.fullmatch(email):
-        errors.append(RowError(line, f"{labels['email']} {_q(value['email'])} is not an email "
-                                     "address: write one address, e.g. li.wei@example.com"))
+    errors += _email_errors(line, labels["email"], value["email"])
     figures = {f: _percentage(line, labels.get(f, f), value[f], errors,
                               out_of_five=f == "satisfaction") for f in FIGURES}
     if not any(value[f] for f in FIGURES):
@@ -173,6 +206,25 @@ def _row(line: int, columns: list[str], labels: dict[str, str], cells: list[str]
                           note), errors
 
 
+def _stray_values(line: int, columns: list[str], cells: list[str]) -> list[RowError]:
+    stray = [i + 1 for i, c in enumerate(cells)
+             if c.strip() and (i >= len(columns) or not columns[i])]
+    if not stray:
+        return []
+    return [RowError(line, f"a value in column(s) {', '.join(map(str, stray))}, "
+                           "which the header does not name (a comma inside a value "
+                           "needs double quotes around the value)")]
+
+
+def _email_errors(line: int, label: str, text: str) -> list[RowError]:
+    if not text:
+        return [RowError(line, f"{label} is empty: write the person's email address")]
+    if not _EMAIL.fullmatch(text.lower()):
+        return [RowError(line, f"{label} {_q(text)} is not an email address: write one "
+                               "address, e.g. li.wei@example.com")]
+    return []
+
+
 def _cell(columns: list[str], cells: list[str], column: str) -> str:
     if column not in columns:
         return ""
@@ -182,39 +234,46 @@ def _cell(columns: list[str], cells: list[str], column: str) -> str:
 
 def _percentage(line: int, column: str, text: str, errors: list[RowError],
                 out_of_five: bool = False) -> Decimal | None:
-    """A percentage with at most two decimals, or None when the cell is empty."""
+    """A percentage with at most two decimals, or None when the cell is empty (or wrong:
+    the reason is added to ``errors``)."""
     if not text:
         return None
     plain = unicodedata.normalize("NFKC", text).strip()  # full-width ８５％ is 85%
-    what = ("a percentage between 0 and 100, e.g. 84 or 84%, or a score from 1 to 5 written "
-            "like 4.2/5") if out_of_five else "a percentage between 0 and 100, e.g. 85 or 85%"
     if out_of_five and (m := _OUT_OF_FIVE.fullmatch(plain)):
-        score = Decimal(m.group(1))
-        if not Decimal(1) <= score <= Decimal(5):
-            errors.append(RowError(line, f"{column} {_q(text)}: a score out of 5 must be "
-                                         "between 1 and 5, e.g. 4.2/5"))
-            return None
-        return rounded(score * 20)  # x/5 as a percentage, rounded half up
+        value, problem = _out_of_five(Decimal(m.group(1)), column, text)
+    else:
+        value, problem = _percent(plain, column, text, out_of_five)
+    if problem:
+        errors.append(RowError(line, problem))
+    return value
+
+
+def _out_of_five(score: Decimal, column: str, text: str) -> tuple[Decimal | None, str]:
+    if not Decimal(1) <= score <= Decimal(5):
+        return None, f"{column} {_q(text)}: a score out of 5 must be between 1 and 5, e.g. 4.2/5"
+    return rounded(score * 20), ""  # x/5 as a percentage, rounded half up
+
+
+def _percent(plain: str, column: str, text: str, out_of_five: bool
+             ) -> tuple[Decimal | None, str]:
     m = _PERCENT.fullmatch(plain)
     if not m or not Decimal(0) <= Decimal(m.group(1)) <= Decimal(100):
-        errors.append(RowError(line, f"{column} {_q(text)} must be {what}"))
-        return None
-    value = Decimal(m.group(1))
-    if "%" not in plain and out_of_five and Decimal(0) < value <= Decimal(5):
-        errors.append(RowError(line, f"{column} {_q(text)} is ambiguous: write {plain}/5 for a "
-                                     f"score out of 5, or {plain}% for a percentage"))
-        return None
-    if "%" not in plain and Decimal(0) < value < Decimal(1):
+        what = ("a percentage between 0 and 100, e.g. 84 or 84%, or a score from 1 to 5 "
+                "written like 4.2/5") if out_of_five else ("a percentage between 0 and 100, "
+                                                           "e.g. 85 or 85%")
+        return None, f"{column} {_q(text)} must be {what}"
+    value, bare = Decimal(m.group(1)), "%" not in plain
+    if bare and out_of_five and Decimal(0) < value <= Decimal(5):
+        return None, (f"{column} {_q(text)} is ambiguous: write {plain}/5 for a score out of "
+                      f"5, or {plain}% for a percentage")
+    if bare and Decimal(0) < value < Decimal(1):
         percent = format((value * 100).normalize(), "f")
-        errors.append(RowError(line, f"{column} {_q(text)} looks like a fraction: write "
-                                     f"{percent} or {percent}% (or add the % sign if you "
-                                     "do mean less than one percent)"))
-        return None
+        return None, (f"{column} {_q(text)} looks like a fraction: write {percent} or "
+                      f"{percent}% (or add the % sign if you do mean less than one percent)")
     if value != rounded(value):
-        errors.append(RowError(line, f"{column} {_q(text)} has more than two decimals: "
-                                     f"round it, e.g. {rounded(value)}"))
-        return None
-    return rounded(value)
+        return None, (f"{column} {_q(text)} has more than two decimals: round it, e.g. "
+                      f"{rounded(value)}")
+    return rounded(value), ""
 
 
 def _q(text: str) -> str:

@@ -258,9 +258,8 @@ def enter_performance(period: AssessmentPeriod, person: User, success_rate: Deci
     if entry is None:
         entry = PerformanceEntry(period_id=period.id, person_id=person.id)
         db.session.add(entry)
-    entry.success_rate, entry.satisfaction = success_rate, satisfaction
-    entry.note, entry.source, entry.entered_by_id = note.strip(), source, actor.id
-    entry.entered_at = utcnow()
+    entry.success_rate, entry.satisfaction, entry.note = success_rate, satisfaction, note.strip()
+    entry.source, entry.entered_by_id, entry.entered_at = source, actor.id, utcnow()
     db.session.flush()
     audit.record("assessment.performance", entry, actor=actor, before=before, after={
         "person": person.email, "success_rate": str(success_rate),
