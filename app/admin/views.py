@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +25,8 @@ from app.auth.user_csv import parse_people
 from app.content.csv_upload import UnreadableFile, decode
 from app.extensions import db
 from app.main.actions import CONFLICT, is_unique_violation
+
+T = TypeVar("T")
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -87,29 +92,40 @@ def _conflict(form: UserForm, user_id: int | None, error: IntegrityError) -> Non
         flash(str(CONFLICT), "error")
 
 
+def _saved(form: UserForm, user_id: int | None, step: Callable[[], T]) -> T | None:
+    """Run an account step and flush; on a refusal or a simultaneous save, explain it on
+    the form (keeping what was typed) and give ``None``."""
+    try:
+        result = step()
+        db.session.flush()  # a simultaneous save of the same email fails here
+    except services.AccountError as exc:
+        _refused(form, exc)
+    except IntegrityError as error:
+        _conflict(form, user_id, error)
+    else:
+        return result
+    return None
+
+
+def _create(form: NewUserForm) -> User:
+    user = services.create_user(
+        form.email.data, form.display_name.data, roles=form.roles.data,
+        password=form.password.data or None, team=form.team.data,
+        manager_email=form.manager_email.data, locale=form.locale.data,
+        actor=current_user,
+    )
+    if not form.active.data:
+        services.update_user(user, services.AccountChanges(active=False), actor=current_user)
+    return user
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.MANAGE_USERS)
 def new_user():
     form = NewUserForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                form.email.data, form.display_name.data, roles=form.roles.data,
-                password=form.password.data or None, team=form.team.data,
-                manager_email=form.manager_email.data, locale=form.locale.data,
-                actor=current_user,
-            )
-            if not form.active.data:
-                services.update_user(user, services.AccountChanges(active=False),
-                                     actor=current_user)
-            db.session.flush()  # a simultaneous save of the same email fails here
-        except services.AccountError as exc:
-            _refused(form, exc)
-        except IntegrityError as error:
-            _conflict(form, None, error)
-        else:
-            flash(_("Account %(email)s created.", email=user.email), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+    if form.validate_on_submit() and (user := _saved(form, None, lambda: _create(form))):
+        flash(_("Account %(email)s created.", email=user.email), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -123,14 +139,9 @@ def edit_user(user_id: int):
         form.manager_email.data = user.manager.email if user.manager else ""
         form.roles.data = sorted(r.value for r in user.roles)
     if form.validate_on_submit():
-        try:
-            changed = services.update_user(user, _changes(form), actor=current_user)
-            db.session.flush()
-        except services.AccountError as exc:
-            _refused(form, exc)
-        except IntegrityError as error:
-            _conflict(form, user_id, error)
-        else:
+        changed = _saved(form, user_id, lambda: services.update_user(
+            user, _changes(form), actor=current_user))
+        if changed is not None:
             flash(_("Saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user)
