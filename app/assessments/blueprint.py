@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.assessments import indicators as ind
@@ -18,6 +19,7 @@ from app.assessments import presenter as pages
 from app.assessments import services as svc
 from app.assessments.labels import (
     BAND_LABELS,
+    CHANGE_STATE_LABELS,
     INDICATOR_LABELS,
     PART_LABELS,
     PAY_LABELS,
@@ -41,6 +43,7 @@ def _labels() -> dict:
             "pay_label": lambda p: PAY_LABELS.get(p, p),
             "period_state_label": lambda s: PERIOD_STATE_LABELS.get(s, s),
             "record_state_label": lambda s: RECORD_STATE_LABELS.get(s, s),
+            "change_state_label": lambda s: CHANGE_STATE_LABELS.get(s, s),
             "indicator_keys": ind.INDICATORS}
 
 
@@ -89,3 +92,12 @@ def refusable(step: Callable[[], object], period: AssessmentPeriod, person: User
     """Run a service step (see app.main.actions.carry_out), then back to the record."""
     carry_out(step, svc.AssessmentRefused, success)
     return back_to_record(period, person)
+
+
+def form_step(form: FlaskForm, invalid: str, step: Callable[[], object],
+              period: AssessmentPeriod, person: User, success: str) -> Response:
+    """Run ``step`` when ``form`` is valid, else say ``invalid``; back to the record."""
+    if not form.validate_on_submit():
+        flash(invalid, "error")
+        return back_to_record(period, person)
+    return refusable(step, period, person, success)

@@ -13,6 +13,7 @@ from app.assessments import presenter as pages
 from app.assessments.blueprint import (
     back_to_record,
     bp,
+    form_step,
     period_or_404,
     person_record_or_404,
     refusable,
@@ -47,12 +48,10 @@ def _follow_up(period_id: int, person_id: int
 def interview(period_id: int, person_id: int):
     period, person, record = _follow_up(period_id, person_id)
     form = InterviewForm()
-    if not form.validate_on_submit():
-        flash(_("Give the date and the notes of the interview."), "error")
-        return back_to_record(period, person)
-    return refusable(lambda: follow_up.record_interview(record, form.held_on.data,
-                                                         form.notes.data, current_user),
-                      period, person, _("Interview recorded."))
+    return form_step(form, _("Give the date and the notes of the interview."),
+                     lambda: follow_up.record_interview(record, form.held_on.data,
+                                                        form.notes.data, current_user),
+                     period, person, _("Interview recorded."))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/plan", methods=["POST"])
@@ -60,13 +59,11 @@ def add_plan_item(period_id: int, person_id: int):
     period, person, record = _follow_up(period_id, person_id)
     form = ImprovementItemForm()
     form.courses.choices = pages.course_choices()
-    if not form.validate_on_submit():
-        flash(_("Give the item a goal and a due date."), "error")
-        return back_to_record(period, person)
-    return refusable(lambda: follow_up.add_item(record, form.goal.data, form.action.data or "",
-                                                 form.due_on.data, form.courses.data or [],
-                                                 current_user),
-                      period, person, _("Item added to the improvement plan."))
+    return form_step(form, _("Give the item a goal and a due date."),
+                     lambda: follow_up.add_item(record, form.goal.data, form.action.data or "",
+                                                form.due_on.data, form.courses.data or [],
+                                                current_user),
+                     period, person, _("Item added to the improvement plan."))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/plan/<int:item_id>",
@@ -82,7 +79,7 @@ def toggle_plan_item(period_id: int, person_id: int, item_id: int):
                                                 record):
         abort(403)
     return refusable(lambda: follow_up.mark_done(item, current_user, item.done_at is None),
-                      period, person, _("Improvement plan updated."))
+                     period, person, _("Improvement plan updated."))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/decision", methods=["POST"])
@@ -128,4 +125,4 @@ def decide_change(change_id: int):
         return back_to_record(record.period, record.person)
     decide = changes.approve if form.decision.data == "approve" else changes.reject
     return refusable(lambda: decide(change, current_user, form.note.data or ""),
-                      record.period, record.person, _("Decision on the change recorded."))
+                     record.period, record.person, _("Decision on the change recorded."))

@@ -22,6 +22,7 @@ from app.assessments import services as svc
 from app.assessments.blueprint import (
     back_to_record,
     bp,
+    form_step,
     period_or_404,
     person_record_or_404,
     refusable,
@@ -254,12 +255,11 @@ def performance(period_id: int, person_id: int):
     period = period_or_404(period_id)
     person, _record = person_record_or_404(period, person_id, Permission.SCORE_RECORD)
     form = PerformanceForm()
-    if not form.validate_on_submit():
-        flash(_("Figures are percentages between 0 and 100."), "error")
-        return back_to_record(period, person)
-    return refusable(lambda: svc.enter_performance(
-        period, person, form.success_rate.data, form.satisfaction.data, form.note.data or "",
-        current_user), period, person, _("Figures saved."))
+    return form_step(form, _("Figures are percentages between 0 and 100."),
+                     lambda: svc.enter_performance(
+                         period, person, form.success_rate.data, form.satisfaction.data,
+                         form.note.data or "", current_user),
+                     period, person, _("Figures saved."))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/feedback", methods=["POST"])
@@ -270,9 +270,9 @@ def feedback(period_id: int, person_id: int):
     if not form.validate_on_submit():
         abort(400)
     return refusable(lambda: svc.save_feedback(svc.record_for(period, person),
-                                                form.went_well.data or "",
-                                                form.problems.data or ""),
-                      period, person, _("Feedback saved."))
+                                               form.went_well.data or "",
+                                               form.problems.data or ""),
+                     period, person, _("Feedback saved."))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/publish", methods=["POST"])
@@ -283,9 +283,9 @@ def publish(period_id: int, person_id: int):
     if not form.validate_on_submit():
         abort(400)
     return refusable(lambda: svc.publish(svc.record_for(period, person), current_user,
-                                          form.reason.data or ""),
-                      period, person, _("Published: %(name)s can now read the record.",
-                                        name=person.display_name))
+                                         form.reason.data or ""),
+                     period, person, _("Published: %(name)s can now read the record.",
+                                       name=person.display_name))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/respond", methods=["POST"])
@@ -293,13 +293,11 @@ def respond(period_id: int, person_id: int):
     period = period_or_404(period_id)
     person, record = person_record_or_404(period, person_id)
     form = ResponseForm()
-    if not form.validate_on_submit():
-        flash(_("Choose whether you acknowledge the record or disagree."), "error")
-        return back_to_record(period, person)
-    return refusable(lambda: svc.respond(record, current_user,
-                                          agree=form.response.data == "agree",
-                                          comment=form.comment.data or ""),
-                      period, person, _("Your response is recorded."))
+    return form_step(form, _("Choose whether you acknowledge the record or disagree."),
+                     lambda: svc.respond(record, current_user,
+                                         agree=form.response.data == "agree",
+                                         comment=form.comment.data or ""),
+                     period, person, _("Your response is recorded."))
 
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/professionalism",
