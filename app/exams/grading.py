@@ -1,4 +1,6 @@
-"""Automatic grading of one answer against a question's stored content. Pure: stdlib only.
+"""Automatic grading of one answer against a question's stored content.
+
+Pure: the standard library and :mod:`app.exams.answer_text` (reading typed answers) only.
 
 ``grade(content, response)`` takes the dict returned by ``Question.content()`` (see
 ``app.banks.questions``) and the response sent by the exam page, and returns a :class:`Grade`.
@@ -27,12 +29,16 @@ at most ``MAX_REGEX_INPUT`` characters (a longer answer can still match a litera
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from numbers import Real
+
+from app.exams.answer_text import (
+    as_number,
+    compiled_regex,
+    literal_key,
+    normalise_text,
+    parse_number,
+)
 
 __all__ = ["ALL_OR_NOTHING", "GRADERS", "MAX_REGEX_INPUT", "NEEDS_MARKING", "PARTIAL",
            "SCORING_MODES", "UNANSWERED", "Grade", "grade", "grader", "normalise_text",
@@ -82,25 +88,35 @@ def grade(content: dict, response, *, scoring: str = PARTIAL) -> Grade:
     """Grade ``response`` to the question whose stored content is ``content``."""
     if scoring not in SCORING_MODES:
         raise ValueError(f"unknown scoring mode {scoring!r}: use one of {SCORING_MODES}")
-    kind = content.get("type")
-    fn = GRADERS.get(kind) if isinstance(kind, str) else None
-    if fn is None:
-        raise KeyError(f"no grader for question type {kind!r} (question "
-                       f"{content.get('id')!r}); known types: {', '.join(sorted(GRADERS))}")
+    fn = _grader_of(content)
     max_points = float(content.get("points", 1.0))
     result = fn(content, response, scoring)
     if isinstance(result, str):
-        if result == NEEDS_MARKING:
-            return Grade(None, None, max_points, NEEDS_MARKING)
-        if result == UNANSWERED:
-            return Grade(0.0, 0.0, max_points, UNANSWERED)
-        raise ValueError(f"the {kind} grader returned {result!r}")
+        return _without_fraction(result, max_points, content.get("type"))
     fraction = float(result)
     if not fraction > _SNAP:  # also NaN
         return Grade(0.0, 0.0, max_points, "wrong")
     if fraction >= 1.0 - _SNAP:
         return Grade(1.0, _round2(max_points), max_points, "correct")
     return Grade(fraction, _round2(fraction * max_points), max_points, "partial")
+
+
+def _grader_of(content: dict) -> Grader:
+    kind = content.get("type")
+    fn = GRADERS.get(kind) if isinstance(kind, str) else None
+    if fn is None:
+        raise KeyError(f"no grader for question type {kind!r} (question "
+                       f"{content.get('id')!r}); known types: {', '.join(sorted(GRADERS))}")
+    return fn
+
+
+def _without_fraction(result: str, max_points: float, kind: object) -> Grade:
+    """The grade of a grader's word instead of a fraction: needs marking, or unanswered."""
+    if result == NEEDS_MARKING:
+        return Grade(None, None, max_points, NEEDS_MARKING)
+    if result == UNANSWERED:
+        return Grade(0.0, 0.0, max_points, UNANSWERED)
+    raise ValueError(f"the {kind} grader returned {result!r}")
 
 
 def _round2(value: float) -> float:
@@ -164,28 +180,36 @@ def grade_multiple(content: dict, response, scoring: str) -> float | str:
     if not response:
         return UNANSWERED
     choices = content.get("choices") or ()
-    size = len(choices)
-    chosen = set()
-    for value in response:
-        if not _is_index(value, size):
-            return 0.0
-        chosen.add(value)  # a repeated index is the same choice
-    n_right = sum(1 for choice in choices if choice.get("correct"))
-    n_wrong = size - n_right
+    if not all(_is_index(value, len(choices)) for value in response):
+        return 0.0
+    chosen = set(response)  # a repeated index is the same choice
     if any(choice.get("weight") is not None for choice in choices):
-        total = 0.0
-        negative = False
-        for index in chosen:
-            choice = choices[index]
-            weight = choice.get("weight")
-            if weight is None:
-                weight = 100.0 / n_right if choice.get("correct") else -100.0 / n_wrong
-            total += weight
-            negative = negative or weight < 0
-        fraction = _clamp(total / 100)
-        if scoring == ALL_OR_NOTHING:
-            return 1.0 if fraction >= 1.0 - _SNAP and not negative else 0.0
-        return fraction
+        return _weighted_multiple(choices, chosen, scoring)
+    return _counted_multiple(choices, chosen, scoring)
+
+
+def _weighted_multiple(choices: Sequence[dict], chosen: set[int], scoring: str) -> float:
+    n_right = sum(1 for choice in choices if choice.get("correct"))
+    n_wrong = len(choices) - n_right
+    weights = [_choice_weight(choices[index], n_right, n_wrong) for index in chosen]
+    fraction = _clamp(sum(weights, 0.0) / 100)
+    if scoring == ALL_OR_NOTHING:
+        negative = any(weight < 0 for weight in weights)
+        return 1.0 if fraction >= 1.0 - _SNAP and not negative else 0.0
+    return fraction
+
+
+def _choice_weight(choice: dict, n_right: int, n_wrong: int) -> float:
+    """A chosen option's weight in percent; without one, its partial-credit share."""
+    weight = choice.get("weight")
+    if weight is not None:
+        return weight
+    return 100.0 / n_right if choice.get("correct") else -100.0 / n_wrong
+
+
+def _counted_multiple(choices: Sequence[dict], chosen: set[int], scoring: str) -> float:
+    n_right = sum(1 for choice in choices if choice.get("correct"))
+    n_wrong = len(choices) - n_right
     right = sum(1 for index in chosen if choices[index].get("correct"))
     wrong = len(chosen) - right
     if scoring == ALL_OR_NOTHING:
@@ -196,33 +220,6 @@ def grade_multiple(content: dict, response, scoring: str) -> float | str:
 
 
 # --- short answer -------------------------------------------------------------------------
-
-def normalise_text(text: str) -> str:
-    """A short answer as compared: NFKC (full-width → half-width), case-folded, surrounding
-    whitespace removed and inner runs of whitespace collapsed to one space.
-
-    ``normalise_text("  ＭＬＰＳ  ２.０ ") == "mlps 2.0"``
-    """
-    if text.isascii():
-        return " ".join(text.lower().split())
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(folded.split())
-
-
-@lru_cache(maxsize=4096)
-def _literal_key(text: str) -> str:
-    """What a literal answer is compared by: normalised, without any spaces."""
-    return normalise_text(text).replace(" ", "")
-
-
-@lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern | None:
-    """A regex answer, compiled once per pattern; None when it does not compile."""
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except (re.error, TypeError, ValueError, RecursionError):
-        return None
-
 
 @grader("short")
 def grade_short(content: dict, response, scoring: str) -> float | str:
@@ -241,62 +238,25 @@ def grade_short(content: dict, response, scoring: str) -> float | str:
         return UNANSWERED
     key = answer.replace(" ", "")
     for accepted in content.get("answers") or ():
-        text = accepted.get("text")
-        if not isinstance(text, str):
-            continue
-        if accepted.get("regex"):
-            if len(answer) > MAX_REGEX_INPUT:
-                continue
-            pattern = _compiled(text)
-            if pattern is None or pattern.fullmatch(answer) is None:
-                continue
-        elif _literal_key(text) != key:
-            continue
-        return _weight_share(accepted.get("weight"))
+        if _accepts(accepted, answer, key):
+            return _weight_share(accepted.get("weight"))
     return 0.0
 
 
-# --- numeric ------------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def parse_number(text: str) -> float | None:
-    """A learner's number: ``"42"``, ``" 3.5 "``, ``"-1e3"``, ``"3,5"`` (a decimal comma) or
-    full-width ``"４２"``; None when it is not one finite number.
-
-    No thousands separators: ``"1,000"`` is 1.0, ``"1,000,000"`` and ``"1.000,5"`` are None.
-    ``inf``, ``nan`` and ``1_000`` (which ``float()`` would accept) are None.
-    """
+def _accepts(accepted: dict, answer: str, key: str) -> bool:
+    """Whether one accepted answer matches the normalised ``answer`` (``key``: no spaces)."""
+    text = accepted.get("text")
     if not isinstance(text, str):
-        return None
-    text = text.strip()
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).replace("\u2212", "-").strip()
-    if "," in text:
-        if "." in text or text.count(",") > 1:
-            return None
-        text = text.replace(",", ".")
-    if _NUMBER.fullmatch(text) is None:
-        return None
-    try:
-        value = float(text)
-    except (ValueError, OverflowError):
-        return None
-    return value if math.isfinite(value) else None
+        return False
+    if not accepted.get("regex"):
+        return literal_key(text) == key
+    if len(answer) > MAX_REGEX_INPUT:
+        return False
+    pattern = compiled_regex(text)
+    return pattern is not None and pattern.fullmatch(answer) is not None
 
 
-def _as_number(response) -> float | None:
-    if isinstance(response, str):
-        return parse_number(response)
-    if isinstance(response, bool) or not isinstance(response, Real):
-        return None
-    try:
-        value = float(response)
-    except (ValueError, OverflowError, TypeError):
-        return None
-    return value if math.isfinite(value) else None
-
+# --- numeric ------------------------------------------------------------------------------
 
 def _numeric_match(accepted: dict, number: float) -> bool:
     low, high = accepted.get("low"), accepted.get("high")
@@ -316,7 +276,7 @@ def grade_numeric(content: dict, response, scoring: str) -> float | str:
     contains the number gives its weight (100 % by default). Not a number: wrong."""
     if response is None or (isinstance(response, str) and not response.strip()):
         return UNANSWERED
-    number = _as_number(response)
+    number = as_number(response)
     if number is None:
         return 0.0
     for accepted in content.get("answers") or ():
@@ -347,25 +307,33 @@ def grade_matching(content: dict, response, scoring: str) -> float | str:
     if not isinstance(response, dict):
         return 0.0
     pairs = content.get("pairs") or ()
-    size = len(pairs)
-    asked = sum(1 for pair in pairs if pair.get("left") is not None)
-    chosen: dict[int, int] = {}
-    for key, value in response.items():
-        index = _key_index(key, size)
-        if index < 0 or index in chosen:
-            return 0.0
-        if value is None:
-            continue
-        if pairs[index].get("left") is None or not _is_index(value, size):
-            return 0.0
-        chosen[index] = value
+    chosen = _matched_pairs(pairs, response)
+    if chosen is None:
+        return 0.0
     if not chosen:
         return UNANSWERED
+    asked = sum(1 for pair in pairs if pair.get("left") is not None)
     right = sum(1 for left, pick in chosen.items()
                 if pairs[pick].get("right") == pairs[left].get("right"))
     if scoring == ALL_OR_NOTHING:
         return 1.0 if right == asked else 0.0
     return right / asked
+
+
+def _matched_pairs(pairs: Sequence[dict], response: dict) -> dict[int, int] | None:
+    """The pair chosen for each left item answered; None when a key or a value is malformed."""
+    size = len(pairs)
+    chosen: dict[int, int] = {}
+    for key, value in response.items():
+        index = _key_index(key, size)
+        if index < 0 or index in chosen:
+            return None
+        if value is None:
+            continue
+        if pairs[index].get("left") is None or not _is_index(value, size):
+            return None
+        chosen[index] = value
+    return chosen
 
 
 @grader("ordering")
@@ -383,18 +351,25 @@ def grade_ordering(content: dict, response, scoring: str) -> float | str:
         return UNANSWERED
     sequence = content.get("sequence") or ()
     size = len(sequence)
-    if len(response) != size:
+    if not _is_permutation(response, size):
         return 0.0
-    seen = set()
-    for value in response:
-        if not _is_index(value, size) or value in seen:
-            return 0.0
-        seen.add(value)
     in_place = sum(1 for position, index in enumerate(response)
                    if sequence[index] == sequence[position])
     if scoring == ALL_OR_NOTHING:
         return 1.0 if in_place == size else 0.0
     return in_place / size
+
+
+def _is_permutation(response: Sequence[object], size: int) -> bool:
+    """Each of the ``size`` indices exactly once."""
+    if len(response) != size:
+        return False
+    seen: set[object] = set()
+    for value in response:
+        if not _is_index(value, size) or value in seen:
+            return False
+        seen.add(value)
+    return True
 
 
 @grader("essay")

@@ -24,7 +24,7 @@ from app.banks.questions import (
     Question,
     TextAnswer,
 )
-from app.exams import grading
+from app.exams import answer_text, grading
 from app.exams.grading import (
     GRADERS,
     MAX_REGEX_INPUT,
@@ -296,11 +296,11 @@ def test_short_wrong_answers():
 
 
 def test_short_regex_cache_and_broken_patterns():
-    grading._compiled.cache_clear()
+    answer_text.compiled_regex.cache_clear()
     for _ in range(3):
         grade(SHORT, "mlps2")
-    assert grading._compiled.cache_info().misses == 1
-    assert grading._compiled.cache_info().hits == 2
+    assert answer_text.compiled_regex.cache_info().misses == 1
+    assert answer_text.compiled_regex.cache_info().hits == 2
     broken = q("short", answers=(TextAnswer("(unclosed", regex=True), TextAnswer("ok")))
     assert fraction(broken, "(unclosed") == 0.0
     assert fraction(broken, "OK") == 1.0
