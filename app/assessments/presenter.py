@@ -207,8 +207,8 @@ def export_table(rows: Iterable[TeamRow]) -> tuple[list[str], list[list[object]]
     headers = [_("Name"), _("Email"), _("Team"),
                *[str(INDICATOR_LABELS[k]) for k in ind.INDICATORS],
                _("Total"), _("Grade"), _("Status"), _("What went well"), _("Problems found")]
-    status_labels = {"complete": _("Complete"), "incomplete": _("Incomplete"),
-                     **{k: str(v) for k, v in RECORD_STATE_LABELS.items()}}
+    status_labels: dict[str, str] = {"complete": _("Complete"), "incomplete": _("Incomplete"),
+                                     **{k: str(v) for k, v in RECORD_STATE_LABELS.items()}}
     return headers, [_export_row(row, status_labels) for row in rows]
 
 

@@ -166,7 +166,7 @@ def advance(period_id: int):
         abort(400)
     carry_out(lambda: svc.advance(period, current_user), svc.AssessmentRefused,
               lambda state: _("The period is now: %(state)s.",
-                              state=PERIOD_STATE_LABELS[str(state)]))
+                              state=PERIOD_STATE_LABELS[PeriodState(str(state))]))
     return to_period(period)
 
 
