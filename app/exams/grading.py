@@ -137,6 +137,13 @@ def _is_index(value, size: int) -> bool:
         and 0 <= value < size
 
 
+def _shape_verdict(response: object, shapes: type | tuple[type, ...]) -> str | float | None:
+    """Unanswered for nothing or an empty collection, wrong for another shape; None: grade it."""
+    if response is None or (isinstance(response, shapes) and not response):
+        return UNANSWERED
+    return None if isinstance(response, shapes) else 0.0
+
+
 def _weight_share(weight) -> float:
     """An answer's weight (percent, None: full marks) as a fraction, clamped to 0–1."""
     return 1.0 if weight is None else _clamp(weight / 100)
@@ -173,12 +180,8 @@ def grade_multiple(content: dict, response, scoring: str) -> float | str:
     right, −100/W % when wrong). All-or-nothing with weights: full points only when that sum
     reaches 100 % and no option with a negative weight was chosen.
     """
-    if response is None:
-        return UNANSWERED
-    if not isinstance(response, (list, tuple, set, frozenset)):
-        return 0.0
-    if not response:
-        return UNANSWERED
+    if (verdict := _shape_verdict(response, (list, tuple, set, frozenset))) is not None:
+        return verdict
     choices = content.get("choices") or ()
     if not all(_is_index(value, len(choices)) for value in response):
         return 0.0
@@ -302,10 +305,8 @@ def grade_matching(content: dict, response, scoring: str) -> float | str:
     items sharing a right-hand text accept either pair). Keys that are distractors (no left
     text) are ignored when their value is None; any other stray key makes the answer wrong.
     """
-    if response is None:
-        return UNANSWERED
-    if not isinstance(response, dict):
-        return 0.0
+    if (verdict := _shape_verdict(response, dict)) is not None:
+        return verdict
     pairs = content.get("pairs") or ()
     chosen = _matched_pairs(pairs, response)
     if chosen is None:
@@ -343,12 +344,8 @@ def grade_ordering(content: dict, response, scoring: str) -> float | str:
     The response must be a permutation of the items (no repeats, none missing); otherwise
     it is wrong.
     """
-    if response is None:
-        return UNANSWERED
-    if not isinstance(response, (list, tuple)):
-        return 0.0
-    if not response:
-        return UNANSWERED
+    if (verdict := _shape_verdict(response, (list, tuple))) is not None:
+        return verdict
     sequence = content.get("sequence") or ()
     size = len(sequence)
     if not _is_permutation(response, size):

@@ -43,39 +43,59 @@ def my_exams(user: User, now: datetime) -> dict[str, list[ExamListing]]:
     exams = db.session.execute(sa.select(Exam).where(Exam.published_at.is_not(None))
                                .order_by(Exam.opens_at)).scalars().all()
     ids = [exam.id for exam in exams]
-    # (exam, "teams") or (exam, "people") pairs that name this person, as in_audience
-    admitted = {(exam_id, "people" if user_id is not None else "teams")
-                for exam_id, user_id in db.session.execute(
-                    sa.select(ExamAudience.exam_id, ExamAudience.user_id).where(
-                        ExamAudience.exam_id.in_(ids),
-                        sa.or_(ExamAudience.user_id == user.id,
-                               sa.and_(ExamAudience.team_id.is_not(None),
-                                       ExamAudience.team_id == user.team_id))))}
-    attempts: dict[int, list[Attempt]] = {}
-    for attempt in db.session.execute(sa.select(Attempt).where(
-            Attempt.user_id == user.id, Attempt.exam_id.in_(ids))
-            .order_by(Attempt.number)).scalars():
-        attempts.setdefault(attempt.exam_id, []).append(attempt)
-    extras = {a.exam_id: a.extra_attempts for a in db.session.execute(
-        sa.select(Accommodation).where(Accommodation.user_id == user.id,
-                                       Accommodation.exam_id.in_(ids))).scalars()}
+    admitted = _admitted(user, ids)
+    attempts = _attempts_by_exam(user, ids)
+    extras = _extra_attempts(user, ids)
     groups: dict[str, list[ExamListing]] = {"open": [], "upcoming": [], "past": []}
     for exam in exams:
         if exam.audience != "everyone" and (exam.id, exam.audience) not in admitted:
             continue
-        mine = attempts.get(exam.id, [])
-        for attempt in mine:
-            finalise_if_expired(attempt, now)
-        running = next((a for a in mine if a.state == AttemptState.IN_PROGRESS), None)
-        left = exam.attempts_allowed + extras.get(exam.id, 0) - len(mine)
-        listing = ExamListing(exam, mine, running, left > 0)
-        if now < exam.opens_at:
-            groups["upcoming"].append(listing)
-        elif now < exam.closes_at and (running or left > 0):
-            groups["open"].append(listing)
-        else:
-            groups["past"].append(listing)
+        listing = _listing(exam, attempts.get(exam.id, []), extras.get(exam.id, 0), now)
+        groups[_group(listing, now)].append(listing)
     return groups
+
+
+def _admitted(user: User, exam_ids: list[int]) -> set[tuple[int, str]]:
+    """(exam, "teams") or (exam, "people") pairs that name this person, as in_audience."""
+    rows = db.session.execute(
+        sa.select(ExamAudience.exam_id, ExamAudience.user_id).where(
+            ExamAudience.exam_id.in_(exam_ids),
+            sa.or_(ExamAudience.user_id == user.id,
+                   sa.and_(ExamAudience.team_id.is_not(None),
+                           ExamAudience.team_id == user.team_id))))
+    return {(exam_id, "people" if user_id is not None else "teams") for exam_id, user_id in rows}
+
+
+def _attempts_by_exam(user: User, exam_ids: list[int]) -> dict[int, list[Attempt]]:
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in db.session.execute(sa.select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.exam_id.in_(exam_ids))
+            .order_by(Attempt.number)).scalars():
+        attempts.setdefault(attempt.exam_id, []).append(attempt)
+    return attempts
+
+
+def _extra_attempts(user: User, exam_ids: list[int]) -> dict[int, int]:
+    return {a.exam_id: a.extra_attempts for a in db.session.execute(
+        sa.select(Accommodation).where(Accommodation.user_id == user.id,
+                                       Accommodation.exam_id.in_(exam_ids))).scalars()}
+
+
+def _listing(exam: Exam, mine: list[Attempt], extra: int, now: datetime) -> ExamListing:
+    """The exam with the person's attempts; an expired running one is finalised first."""
+    for attempt in mine:
+        finalise_if_expired(attempt, now)
+    running = next((a for a in mine if a.state == AttemptState.IN_PROGRESS), None)
+    return ExamListing(exam, mine, running, exam.attempts_allowed + extra - len(mine) > 0)
+
+
+def _group(listing: ExamListing, now: datetime) -> str:
+    exam = listing.exam
+    if now < exam.opens_at:
+        return "upcoming"
+    if now < exam.closes_at and (listing.running or listing.can_start):
+        return "open"
+    return "past"
 
 
 @dataclass
@@ -217,19 +237,25 @@ def _fill_answer(entry: ReviewItem, content: dict, rendered: dict, response) -> 
             if isinstance(response, list):
                 entry.order_html = [rendered["sequence"][i] for i in response]
         elif kind == "matching":
-            answers = response if isinstance(response, dict) else {}
-            pairs = rendered["pairs"]
-            texts = [pair.get("right") for pair in content["pairs"]]
-            for index, pair in enumerate(content["pairs"]):
-                if not pair.get("left"):
-                    continue  # a distractor: a right-hand answer that matches nothing
-                right = answers.get(str(index))
-                valid = isinstance(right, int) and 0 <= right < len(pairs)
-                # As the grader: right when the chosen right-hand text is this item's own.
-                entry.pairs.append(PairLine(pairs[index][0], pairs[right][1] if valid else None,
-                                            pairs[index][1],
-                                            valid and texts[right] == texts[index]))
+            entry.pairs = _pair_lines(content, rendered, response)
         elif isinstance(response, str | int | float) and not isinstance(response, bool):
             entry.answer_text = str(response)
     except (IndexError, KeyError, ValueError, TypeError):
         entry.chosen, entry.pairs, entry.order_html = [], [], []
+
+
+def _pair_lines(content: dict, rendered: dict, response: object) -> list[PairLine]:
+    """Each asked left item with the learner's choice (distractors match nothing)."""
+    answers = response if isinstance(response, dict) else {}
+    pairs = rendered["pairs"]
+    texts = [pair.get("right") for pair in content["pairs"]]
+    lines = []
+    for index, pair in enumerate(content["pairs"]):
+        if not pair.get("left"):
+            continue
+        right = answers.get(str(index))
+        valid = isinstance(right, int) and 0 <= right < len(pairs)
+        # As the grader: right when the chosen right-hand text is this item's own.
+        lines.append(PairLine(pairs[index][0], pairs[right][1] if valid else None,
+                              pairs[index][1], valid and texts[right] == texts[index]))
+    return lines
