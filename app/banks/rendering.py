@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from app.banks.questions import Question
 from app.content.markdown import render_markdown
@@ -44,30 +46,43 @@ def _balanced(fragment: str) -> bool:
     return not stack
 
 
-def render_question(question: Question) -> dict:
-    """The HTML of every piece a page shows, keyed like the content."""
+class _Rendered:
+    """The rendered pieces of one question, taken in the order they were given."""
+
+    def __init__(self, pieces: list[str]) -> None:
+        self._html = iter(render_pieces(pieces))
+
+    def take(self, n: int) -> list[str]:
+        return [next(self._html) for _ in range(n)]
+
+    def take_kept(self, sources: Sequence[str]) -> list[str]:
+        """The next ``len(sources)`` pieces, with "" where the source piece was empty."""
+        return [html if source else "" for html, source in
+                zip(self.take(len(sources)), sources, strict=True)]
+
+
+def _pieces(question: Question) -> list[str]:
+    """Every Markdown piece of the question, in the order :func:`render_question` takes them."""
     pieces: list[str] = [question.stem, question.explanation]
     pieces += [c.text for c in question.choices] + [c.feedback for c in question.choices]
     pieces += [p.left or "" for p in question.pairs] + [p.right for p in question.pairs]
     pieces += list(question.sequence) + list(question.guidance)
-    pieces += [a.feedback for a in question.answers]
-    html = iter(render_pieces(pieces))
-    take = lambda n: [next(html) for _ in range(n)]  # noqa: E731 - local shorthand
-    stem, explanation = take(2)
-    n = len(question.choices)
-    choices, choice_feedback = take(n), take(n)
-    m = len(question.pairs)
-    lefts, rights = take(m), take(m)
+    return pieces + [a.feedback for a in question.answers]
+
+
+def render_question(question: Question) -> dict[str, Any]:
+    """The HTML of every piece a page shows, keyed like the content."""
+    choices, pairs, answers = question.choices, question.pairs, question.answers
+    html = _Rendered(_pieces(question))
+    stem, explanation = html.take(2)
+    choice_html = html.take(len(choices))
+    choice_feedback = html.take_kept([c.feedback for c in choices])
+    lefts, rights = html.take_kept([p.left or "" for p in pairs]), html.take(len(pairs))
     return {
         "stem": stem, "explanation": explanation if question.explanation else "",
-        "choices": choices,
-        "choice_feedback": [f if c.feedback else "" for f, c in zip(choice_feedback,
-                                                                     question.choices,
-                                                                     strict=True)],
-        "pairs": [[left if p.left else "", right]
-                  for left, right, p in zip(lefts, rights, question.pairs, strict=True)],
-        "sequence": take(len(question.sequence)),
-        "guidance": take(len(question.guidance)),
-        "answer_feedback": [f if a.feedback else "" for f, a in
-                            zip(take(len(question.answers)), question.answers, strict=True)],
+        "choices": choice_html, "choice_feedback": choice_feedback,
+        "pairs": [[left, right] for left, right in zip(lefts, rights, strict=True)],
+        "sequence": html.take(len(question.sequence)),
+        "guidance": html.take(len(question.guidance)),
+        "answer_feedback": html.take_kept([a.feedback for a in answers]),
     }

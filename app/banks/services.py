@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -69,10 +71,7 @@ def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=N
     Raises ImportRefused, having changed nothing, when a question ID belongs to
     another bank. ``source_format`` defaults to what each file's ending says.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        # One import at a time: concurrent imports of the same bank would race on
-        # versions (SQLite's writing transactions are already serialised).
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_IMPORT_LOCK_KEY)))
+    _one_import_at_a_time()
     issues = _foreign_question_ids(banks)
     if issues:
         raise ImportRefused(issues)
@@ -87,9 +86,37 @@ def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=N
     return changes
 
 
+def _one_import_at_a_time() -> None:
+    """Concurrent imports of the same bank would race on versions: PostgreSQL takes a lock
+    until the transaction ends (SQLite's writing transactions are already serialised)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_IMPORT_LOCK_KEY)))
+
+
 def _import_bank(source: Bank, source_format: str, who: str) -> BankChange:
-    row = db.session.execute(sa.select(QuestionBank).where(
-        QuestionBank.bank_id == source.id)).scalar_one_or_none()
+    row, change = _bank_row(source, source_format)
+    existing = {q.question_id: q for q in db.session.execute(
+        sa.select(Question).where(Question.bank_pk == row.id)).scalars()}
+    current = _current_contents(row.id)
+    for position, question in enumerate(source.questions, start=1):
+        kind = _import_question(row, existing.get(question.id), current, question, position,
+                                who)
+        change.counts[kind] += 1
+    now = utcnow()
+    _retire_missing(existing, {q.id for q in source.questions}, change, now)
+    if any(change.counts[k] for k in ("added", "changed", "retired")):
+        # The stamp exam draws check (exams.attempts.banks_stamp): a question added,
+        # changed, retired or brought back must be seen by the next draw.
+        row.updated_at, row.revision = now, (row.revision or 0) + 1
+        if change.status == "unchanged":
+            change.status = "changed"
+    db.session.flush()
+    return change
+
+
+def _bank_row(source: Bank, source_format: str) -> tuple[QuestionBank, BankChange]:
+    """The bank's row, added or with its title, area, language and tags brought up to date."""
+    row = bank_by_id(source.id)
     change = BankChange(source.id, "added" if row is None else "unchanged")
     if row is None:
         row = QuestionBank(bank_id=source.id)
@@ -101,30 +128,19 @@ def _import_bank(source: Bank, source_format: str, who: str) -> BankChange:
         change.status = "changed" if change.status == "unchanged" else change.status
     row.source_format, row.source_name = source_format, source.path[-300:]
     db.session.flush()
-    existing = {q.question_id: q for q in db.session.execute(
-        sa.select(Question).where(Question.bank_pk == row.id)).scalars()}
-    current = _current_contents(row.id)
-    for position, question in enumerate(source.questions, start=1):
-        kind = _import_question(row, existing.get(question.id), current, question, position,
-                                who)
-        change.counts[kind] += 1
-    wanted = {q.id for q in source.questions}
-    now = utcnow()
+    return row, change
+
+
+def _retire_missing(existing: dict[str, Question], wanted: set[str], change: BankChange,
+                    now: datetime) -> None:
+    """Questions the file no longer holds are retired, never deleted: attempts refer to them."""
     for question_id, stored in existing.items():
         if question_id not in wanted and stored.retired_at is None:
-            stored.retired_at = now  # never deleted: attempts refer to its versions
+            stored.retired_at = now
             change.counts["retired"] += 1
-    if any(change.counts[k] for k in ("added", "changed", "retired")):
-        # The stamp exam draws check (exams.attempts.banks_stamp): a question added,
-        # changed, retired or brought back must be seen by the next draw.
-        row.updated_at, row.revision = now, (row.revision or 0) + 1
-        if change.status == "unchanged":
-            change.status = "changed"
-    db.session.flush()
-    return change
 
 
-def _current_contents(bank_pk: int) -> dict[int, tuple[str, dict]]:
+def _current_contents(bank_pk: int) -> dict[int, tuple[str, dict[str, Any]]]:
     """question pk → (hash, content) of each question's current version, in one query."""
     rows = db.session.execute(
         sa.select(QuestionVersion.question_pk, QuestionVersion.content_hash,
@@ -136,29 +152,40 @@ def _current_contents(bank_pk: int) -> dict[int, tuple[str, dict]]:
 
 
 def _import_question(bank: QuestionBank, stored: Question | None,
-                     current: dict[int, tuple[str, dict]], question: QuestionModel,
+                     current: dict[int, tuple[str, dict[str, Any]]], question: QuestionModel,
                      position: int, who: str) -> str:
+    """Add, update or keep one question; "added", "changed" or "unchanged" for the counts."""
     digest = question.content_hash()
+    previous: dict[str, Any] | None = None
     if stored is None:
         stored = Question(question_id=question.id, bank_pk=bank.id, version=0)
         db.session.add(stored)
-        kind, previous = "added", None
+        kind = "added"
     else:
         previous_hash, previous = current.get(stored.id, (None, None))
-        if previous_hash == digest:
-            kind = "unchanged" if stored.retired_at is None else "added"
-        else:
-            kind = "changed"
+        kind = _kind_of_change(stored, previous_hash == digest)
     _copy_facets(stored, question, position)
     stored.retired_at = None
     if kind == "changed" or (kind == "added" and previous is None):
-        stored.version += 1
-        content = question.content()
-        db.session.add(QuestionVersion(
-            question=stored, version=stored.version, content=content, content_hash=digest,
-            rendered=render_question(question), changes=_changed_fields(previous, content),
-            source_line=question.line, created_by=who))
+        _add_version(stored, question, digest, previous, who)
     return kind
+
+
+def _kind_of_change(stored: Question, same_content: bool) -> str:
+    """A stored question whose content is the same is unchanged, or added back if retired."""
+    if not same_content:
+        return "changed"
+    return "unchanged" if stored.retired_at is None else "added"
+
+
+def _add_version(stored: Question, question: QuestionModel, digest: str,
+                 previous: dict[str, Any] | None, who: str) -> None:
+    stored.version += 1
+    content = question.content()
+    db.session.add(QuestionVersion(
+        question=stored, version=stored.version, content=content, content_hash=digest,
+        rendered=render_question(question), changes=_changed_fields(previous, content),
+        source_line=question.line, created_by=who))
 
 
 def _copy_facets(stored: Question, question: QuestionModel, position: int) -> None:
@@ -168,7 +195,7 @@ def _copy_facets(stored: Question, question: QuestionModel, position: int) -> No
     stored.search_text = f"{question.id} {question.stem}"[:4000]
 
 
-def _changed_fields(previous: dict | None, content: dict) -> list[str]:
+def _changed_fields(previous: dict[str, Any] | None, content: dict[str, Any]) -> list[str]:
     if previous is None:
         return []
     return [name for name in TRACKED_FIELDS if previous.get(name) != content.get(name)]
