@@ -43,7 +43,13 @@ from app.assessments.models import (
     PeriodState,
     RecordState,
 )
-from app.assessments.sources import compute, performance_entry, snapshot, snapshot_values
+from app.assessments.sources import (
+    compute,
+    performance_entry,
+    previous_record,
+    published_history,
+    snapshot_values,
+)
 from app.auth.models import Team, User
 from app.auth.permissions import Permission, can
 from app.courses.models import Course
@@ -51,7 +57,7 @@ from app.evaluations import services as evaluation_services
 from app.exams.models import Exam
 from app.extensions import db
 
-Snapshot = dict[str, Any]  # a record's frozen values (see sources.snapshot)
+Snapshot = dict[str, Any]  # a record's frozen values (see services.snapshot)
 SORTABLE = {"name", "total", "status", *ind.INDICATORS}
 
 
@@ -264,13 +270,13 @@ class RecordSeen:
         """The frozen values, or those computed live for a draft."""
         if self.frozen:
             return self.record.published_snapshot
-        return snapshot(compute(self.period, self.person))
+        return svc.snapshot(compute(self.period, self.person))
 
 
 def _charts(seen: RecordSeen) -> dict[str, Any]:
     """The indicators beside the previous period's, and the total across periods."""
-    previous = svc.previous_record(seen.period, seen.person)
-    points = [(r.period.name, r.total) for r in svc.published_history(seen.person)]
+    previous = previous_record(seen.period, seen.person)
+    points = [(r.period.name, r.total) for r in published_history(seen.person)]
     if not seen.frozen:
         points.append((seen.period.name, _decimal(seen.view["total"])))
     before = snapshot_values(previous.published_snapshot) if previous else None

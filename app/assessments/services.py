@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,7 @@ from app.assessments.models import (
     RecordState,
 )
 from app.assessments.performance_csv import PerformanceRow, parse_performance_csv
-from app.assessments.sources import compute, performance_entry, snapshot
+from app.assessments.sources import compute, performance_entry
 from app.assessments.states import next_period_state
 from app.audit import log as audit
 from app.auth.models import User
@@ -208,21 +209,6 @@ def find_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | No
         AssessmentRecord.person_id == person.id)).scalar_one_or_none()
 
 
-def published_history(person: User) -> list[AssessmentRecord]:
-    """The person's published records, oldest period first."""
-    return list(db.session.execute(
-        sa.select(AssessmentRecord).join(AssessmentPeriod)
-        .where(AssessmentRecord.person_id == person.id,
-               AssessmentRecord.state != RecordState.DRAFT)
-        .order_by(AssessmentPeriod.starts_on)).scalars())
-
-
-def previous_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | None:
-    """The person's latest published record of a period that ended before this one began."""
-    earlier = [r for r in published_history(person) if r.period.ends_on < period.starts_on]
-    return earlier[-1] if earlier else None
-
-
 def unsaved_record(period: AssessmentPeriod, person: User) -> AssessmentRecord:
     """A draft not stored yet: what pages and permission checks see before the first write."""
     record = AssessmentRecord(period_id=period.id, person_id=person.id, state=RecordState.DRAFT,
@@ -323,6 +309,20 @@ def save_feedback(record: AssessmentRecord, went_well: str, problems: str) -> No
                                    "request."))
     record.went_well, record.problems = went_well.strip(), problems.strip()
     db.session.flush()
+
+
+def _source(s: ind.Source) -> dict[str, Any]:
+    return {"kind": s.kind, "id": s.id, "label": s.label, "value": str(s.value),
+            "when": s.when.isoformat() if s.when else None}
+
+
+def snapshot(result: ind.Result) -> dict[str, Any]:
+    """The result as the record freezes it at publication (JSON: decimals as strings)."""
+    return {"indicators": {k: {"value": str(i.value) if i.value is not None else None,
+                               "sources": [_source(s) for s in i.sources],
+                               "detail": i.detail} for k, i in result.indicators.items()},
+            "total": str(result.total) if result.total is not None else None,
+            "band": result.band, "missing": result.missing}
 
 
 def _publishable(record: AssessmentRecord, reason: str) -> ind.Result:

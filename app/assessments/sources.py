@@ -1,5 +1,6 @@
-"""Collecting a record's sources: exams, evaluations and the manager's figures, and the
-four indicators and comprehensive result computed from them (§3.1).
+"""Collecting a record's sources: exams, evaluations and the manager's figures, the four
+indicators and comprehensive result computed from them (§3.1), and the person's earlier
+published records.
 
 The arithmetic is in the pure :mod:`app.assessments.indicators`; this module reads the
 database for it. It only reads: nothing here writes or commits.
@@ -16,7 +17,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.assessments import indicators as ind
-from app.assessments.models import AssessmentPeriod, PerformanceEntry
+from app.assessments.models import (
+    AssessmentPeriod,
+    AssessmentRecord,
+    PerformanceEntry,
+    RecordState,
+)
 from app.auth.models import User
 from app.evaluations import services as evaluation_services
 from app.evaluations.models import Evaluation, EvaluationState
@@ -155,18 +161,19 @@ def compute(period: AssessmentPeriod, person: User) -> ind.Result:
     return ind.comprehensive(indicators, decimals(period.weights), decimals(period.bands))
 
 
-def _source(s: ind.Source) -> dict[str, Any]:
-    return {"kind": s.kind, "id": s.id, "label": s.label, "value": str(s.value),
-            "when": s.when.isoformat() if s.when else None}
+def published_history(person: User) -> list[AssessmentRecord]:
+    """The person's published records, oldest period first."""
+    return list(db.session.execute(
+        sa.select(AssessmentRecord).join(AssessmentPeriod)
+        .where(AssessmentRecord.person_id == person.id,
+               AssessmentRecord.state != RecordState.DRAFT)
+        .order_by(AssessmentPeriod.starts_on)).scalars())
 
 
-def snapshot(result: ind.Result) -> dict[str, Any]:
-    """The result as the record freezes it at publication (JSON: decimals as strings)."""
-    return {"indicators": {k: {"value": str(i.value) if i.value is not None else None,
-                               "sources": [_source(s) for s in i.sources],
-                               "detail": i.detail} for k, i in result.indicators.items()},
-            "total": str(result.total) if result.total is not None else None,
-            "band": result.band, "missing": result.missing}
+def previous_record(period: AssessmentPeriod, person: User) -> AssessmentRecord | None:
+    """The person's latest published record of a period that ended before this one began."""
+    earlier = [r for r in published_history(person) if r.period.ends_on < period.starts_on]
+    return earlier[-1] if earlier else None
 
 
 def snapshot_values(view: dict[str, Any]) -> dict[str, Decimal | None]:
