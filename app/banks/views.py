@@ -22,19 +22,15 @@ from app.banks.forms import (
     UploadForm,
 )
 from app.banks.models import Question, QuestionBank, QuestionVersion
-from app.banks.services import ImportRefused, import_banks
+from app.banks.services import BankChange, ImportRefused, import_banks
 from app.content.authoring import errors_only
 from app.content.dry_run import dry_run_import
 from app.extensions import db
+from app.main.labels import label_lookups
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
-
-
-@bp.app_context_processor
-def _labels() -> dict:
-    return {"type_label": lambda t: TYPE_LABELS.get(t, t),
-            "change_label": lambda c: CHANGE_LABELS.get(c, c),
-            "difficulty_label": lambda d: DIFFICULTY_LABELS.get(d, d)}
+bp.app_context_processor(label_lookups(type_label=TYPE_LABELS, change_label=CHANGE_LABELS,
+                                       difficulty_label=DIFFICULTY_LABELS))
 
 
 @bp.route("/")
@@ -90,10 +86,7 @@ def _stems(pks: list[int], versions: list[int]) -> dict[int, str]:
 @bp.route("/questions/<question_id>")
 @require(Permission.MANAGE_BANKS)
 def question(question_id: str):
-    stored = db.session.execute(sa.select(Question).where(
-        Question.question_id == question_id)).scalar_one_or_none()
-    if stored is None:
-        abort(404)
+    stored = db.one_or_404(sa.select(Question).where(Question.question_id == question_id))
     history = db.session.execute(sa.select(QuestionVersion).where(
         QuestionVersion.question_pk == stored.id).order_by(QuestionVersion.version.desc())
     ).scalars().all()
@@ -135,31 +128,39 @@ def confirm_upload():
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
+    name, fmt = form.filename.data, form.format.data or None
+    banks, issues = readers.read_files([(name, _checked_file(form))], fmt=fmt,
+                                       bank_id=form.bank_id.data or None, meta=_meta(form))
+    if errors_only(issues):
+        flash(_("The file has errors; nothing was imported."), "error")
+        return redirect(url_for("banks.upload"))
+    try:
+        changes = import_banks(banks, source_format=readers.format_of(name, fmt),
+                               actor=current_user)
+    except ImportRefused as refused:
+        db.session.rollback()
+        flash(_("Nothing was imported: %(why)s", why=str(refused)), "error")
+        return redirect(url_for("banks.upload"))
+    _flash_changes(changes)
+    return redirect(url_for("banks.index"))
+
+
+def _checked_file(form: ConfirmImportForm) -> bytes:
+    """The file as the dry run checked it, carried by the form; 400 if tampered, 413 if big."""
     try:
         data = base64.b64decode(form.content.data, validate=True)
     except (binascii.Error, ValueError):
         abort(400)
     if len(data) > current_app.config["BANK_UPLOAD_MAX_BYTES"]:
         abort(413)
-    banks, issues = readers.read_files([(form.filename.data, data)],
-                                       fmt=form.format.data or None,
-                                       bank_id=form.bank_id.data or None, meta=_meta(form))
-    if errors_only(issues):
-        flash(_("The file has errors; nothing was imported."), "error")
-        return redirect(url_for("banks.upload"))
-    try:
-        changes = import_banks(banks, source_format=readers.format_of(form.filename.data,
-                                                                      form.format.data or None),
-                               actor=current_user)
-    except ImportRefused as refused:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(why)s", why=str(refused)), "error")
-        return redirect(url_for("banks.upload"))
+    return data
+
+
+def _flash_changes(changes: list[BankChange]) -> None:
     for change in changes:
         flash(_("%(bank)s: %(a)d added, %(c)d changed, %(u)d unchanged, %(r)d retired.",
                 bank=change.bank_id, a=change.counts["added"], c=change.counts["changed"],
                 u=change.counts["unchanged"], r=change.counts["retired"]), "success")
-    return redirect(url_for("banks.index"))
 
 
 def _meta(form) -> dict:
