@@ -9,7 +9,9 @@ because reviews keep the exact version they were scored against.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -53,7 +55,7 @@ KIND_LABELS = {
 # -- rendering -------------------------------------------------------------------------------
 
 
-def render_rubric(content: dict) -> dict:
+def render_rubric(content: dict[str, Any]) -> dict[str, Any]:
     """The sanitised HTML of every Markdown piece of a rubric's content (``Rubric.content()``).
 
     ``{"description": html, "criteria": {key: {"guidance": html,
@@ -66,15 +68,17 @@ def render_rubric(content: dict) -> dict:
         pieces += [level["description"] for level in criterion["levels"]]
     html = iter(render_pieces(pieces))  # all through render_markdown, in one call when it can
     description = next(html)
-    criteria = {}
-    for criterion in content["criteria"]:
-        guidance = next(html)
-        criteria[criterion["key"]] = {
-            "guidance": guidance if criterion["guidance"].strip() else "",
-            "levels": {str(level["value"]): next(html) for level in criterion["levels"]},
-        }
+    criteria = {criterion["key"]: _criterion_html(criterion, html)
+                for criterion in content["criteria"]}
     return {"description": description if content["description"].strip() else "",
             "criteria": criteria}
+
+
+def _criterion_html(criterion: dict[str, Any], html: Iterator[str]) -> dict[str, Any]:
+    """One criterion's guidance and levels, taken from the rendered pieces in order."""
+    guidance = next(html)
+    return {"guidance": guidance if criterion["guidance"].strip() else "",
+            "levels": {str(level["value"]): next(html) for level in criterion["levels"]}}
 
 
 # -- importing -------------------------------------------------------------------------------
@@ -140,9 +144,9 @@ class _Plan:
     source: Rubric
     row: RubricRow | None
     change: RubricChange
-    content: dict | None = None  # set when a version is to be written
+    content: dict[str, Any] | None = None  # set when a version is to be written
     fingerprint: str = ""
-    rendered: dict | None = None
+    rendered: dict[str, Any] | None = None
 
 
 def import_rubrics(rubrics: list[Rubric], actor=None,
@@ -156,10 +160,7 @@ def import_rubrics(rubrics: list[Rubric], actor=None,
     existing rubric would change its kind, or a rubric is too large to render. One audit
     entry is recorded per added or changed rubric.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        # One import at a time: two concurrent imports of a rubric would race on its
-        # version numbers (SQLite's writing transactions are already serialised).
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_IMPORT_LOCK_KEY)))
+    _one_import_at_a_time()
     plans, issues = _plan(rubrics)
     if issues:
         raise ImportRefused(issues)
@@ -170,49 +171,69 @@ def import_rubrics(rubrics: list[Rubric], actor=None,
     return ImportReport([plan.change for plan in plans])
 
 
+def _one_import_at_a_time() -> None:
+    """Two concurrent imports of a rubric would race on its version numbers: PostgreSQL takes
+    a lock until the transaction ends (SQLite's writing transactions are already serialised)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_IMPORT_LOCK_KEY)))
+
+
 def _plan(rubrics: list[Rubric]) -> tuple[list[_Plan], list[Issue]]:
     """Decide what to do with each rubric, and find every reason to refuse, reading only."""
-    issues: list[Issue] = []
-    first: dict[str, Rubric] = {}
-    for rubric in rubrics:
-        if rubric.id in first:
-            other = first[rubric.id]
-            issues.append(Issue(rubric.path, rubric.line,
-                                f"duplicate rubric ID '{rubric.id}': {other.path}:{other.line} "
-                                "has the same ID; give each rubric its own ID"))
-        else:
-            first[rubric.id] = rubric
+    first, issues = _first_of_each_id(rubrics)
     rows: dict[str, RubricRow] = {}
     if first:
         rows = {row.rubric_id: row for row in db.session.execute(
             sa.select(RubricRow).where(RubricRow.rubric_id.in_(list(first)))).scalars()}
     fingerprints = _current_fingerprints([row.id for row in rows.values()])
-    plans = []
-    for rubric in rubrics:
-        row = rows.get(rubric.id)
-        fingerprint = content_fingerprint(rubric)
-        if row is None:
-            change = RubricChange(rubric.id, rubric.title, "added", None, 1, rubric.path)
-        elif fingerprints.get(row.id) == fingerprint:
-            change = RubricChange(rubric.id, rubric.title, "unchanged", row.version, row.version,
-                                  rubric.path)
-        else:
-            change = RubricChange(rubric.id, rubric.title, "changed", row.version,
-                                  row.version + 1, rubric.path)
-            if rubric.kind != row.kind:
-                issues.append(Issue(rubric.path, rubric.line,
-                                    f"rubric '{rubric.id}' is a {row.kind} rubric; this file "
-                                    f"makes it a {rubric.kind} rubric: an evaluation kind must "
-                                    "not silently change; give it a new id instead"))
-        plan = _Plan(rubric, row, change)
-        if change.status != "unchanged":
-            plan.content, plan.fingerprint = rubric.content(), fingerprint
-            try:
-                plan.rendered = render_rubric(plan.content)
-            except MarkdownTooLarge as exc:
-                issues.append(Issue(rubric.path, 1, f"the rubric is too large to show ({exc})"))
-        plans.append(plan)
+    plans = [_plan_one(rubric, rows.get(rubric.id), fingerprints, issues) for rubric in rubrics]
     return plans, issues
+
+
+def _first_of_each_id(rubrics: list[Rubric]) -> tuple[dict[str, Rubric], list[Issue]]:
+    """The first rubric of each ID, and an issue for every later one with the same ID."""
+    issues: list[Issue] = []
+    first: dict[str, Rubric] = {}
+    for rubric in rubrics:
+        if (other := first.get(rubric.id)) is not None:
+            issues.append(Issue(rubric.path, rubric.line,
+                                f"duplicate rubric ID '{rubric.id}': {other.path}:{other.line} "
+                                "has the same ID; give each rubric its own ID"))
+        else:
+            first[rubric.id] = rubric
+    return first, issues
+
+
+def _plan_one(rubric: Rubric, row: RubricRow | None, fingerprints: dict[int, str],
+              issues: list[Issue]) -> _Plan:
+    """What to do with one rubric; a reason to refuse goes to ``issues``."""
+    fingerprint = content_fingerprint(rubric)
+    change = _change(rubric, row, fingerprints.get(row.id) if row else None, fingerprint)
+    if change.status == "changed" and row is not None and rubric.kind != row.kind:
+        issues.append(Issue(rubric.path, rubric.line,
+                            f"rubric '{rubric.id}' is a {row.kind} rubric; this file makes it "
+                            f"a {rubric.kind} rubric: an evaluation kind must not silently "
+                            "change; give it a new id instead"))
+    plan = _Plan(rubric, row, change)
+    if change.status != "unchanged":
+        plan.content, plan.fingerprint = rubric.content(), fingerprint
+        try:
+            plan.rendered = render_rubric(plan.content)
+        except MarkdownTooLarge as exc:
+            issues.append(Issue(rubric.path, 1, f"the rubric is too large to show ({exc})"))
+    return plan
+
+
+def _change(rubric: Rubric, row: RubricRow | None, stored: str | None,
+            fingerprint: str) -> RubricChange:
+    """Added (no row), unchanged (same fingerprint) or changed (the next version)."""
+    if row is None:
+        return RubricChange(rubric.id, rubric.title, "added", None, 1, rubric.path)
+    if stored == fingerprint:
+        return RubricChange(rubric.id, rubric.title, "unchanged", row.version, row.version,
+                            rubric.path)
+    return RubricChange(rubric.id, rubric.title, "changed", row.version, row.version + 1,
+                        rubric.path)
 
 
 def _current_fingerprints(rubric_pks: list[int]) -> dict[int, str]:

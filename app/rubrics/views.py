@@ -9,17 +9,14 @@ import json
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileRequired, MultipleFileField
-from wtforms import HiddenField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import DataRequired, Optional
 
 from app.auth.permissions import Permission, require
 from app.content.dry_run import dry_run_import
 from app.extensions import db
-from app.rubrics.format import KINDS, errors_only, read_rubric_file
+from app.main.labels import label_of
+from app.rubrics.format import errors_only, read_rubric_file
+from app.rubrics.forms import MAX_FILES, ConfirmRubricImportForm, RubricFilterForm, RubricUploadForm
 from app.rubrics.models import Rubric as RubricRow
 from app.rubrics.models import RubricVersion
 from app.rubrics.services import (
@@ -32,32 +29,7 @@ from app.rubrics.services import (
 
 bp = Blueprint("rubrics", __name__, url_prefix="/rubrics")
 
-MAX_FILES = 20
 DEFAULT_MAX_BYTES = 256 * 1024  # per file; a rubric is a few KB
-
-
-# -- forms -----------------------------------------------------------------------------------
-
-
-class RubricFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter changes nothing
-
-    kind = SelectField(_l("Kind"), validators=[Optional()], choices=[
-        SelectChoice("", _l("All kinds"))] + [SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
-
-
-class RubricUploadForm(FlaskForm):
-    files = MultipleFileField(_l("Rubric files"), validators=[
-        FileRequired(_l("Choose one or more .md files.")),
-        FileAllowed(["md"], _l("Upload rubric files ending in .md."))],
-        description=_l("One rubric per file; you can choose several files at once."))
-    submit = SubmitField(_l("Check the files"))
-
-
-class ConfirmRubricImportForm(FlaskForm):
-    payload = HiddenField(validators=[DataRequired()])  # JSON: [[file name, base64 bytes], ...]
-    submit = SubmitField(_l("Import"))
 
 
 # -- labels ----------------------------------------------------------------------------------
@@ -76,8 +48,7 @@ def change_text(change: RubricChange) -> str:
 
 @bp.app_context_processor
 def _labels() -> dict:
-    return {"rubric_kind_label": lambda kind: KIND_LABELS.get(kind, kind),
-            "rubric_change_text": change_text}
+    return {"rubric_kind_label": label_of(KIND_LABELS), "rubric_change_text": change_text}
 
 
 # -- pages -----------------------------------------------------------------------------------
@@ -148,6 +119,18 @@ def upload():
         form.files.errors.append(_("%(n)d files chosen; upload at most %(max)d at a time.",
                                    n=len(form.files.data), max=MAX_FILES))
         return render_template("rubrics/upload.html", form=form, result=None)
+    files = _uploaded_files(form)
+    if form.files.errors:
+        return render_template("rubrics/upload.html", form=form, result=None)
+    payload = json.dumps([[name, base64.b64encode(data).decode("ascii")]
+                          for name, data in files])
+    confirm = ConfirmRubricImportForm(formdata=None, payload=payload)
+    return render_template("rubrics/upload.html", form=form, result=_dry_run(files),
+                           confirm=confirm)
+
+
+def _uploaded_files(form: RubricUploadForm) -> list[tuple[str, bytes]]:
+    """(base name, bytes) of each chosen file; one too large gets an error on the field."""
     files, limit = [], _max_bytes()
     for storage in form.files.data:
         name = (storage.filename or "upload.md").replace("\\", "/").rsplit("/", 1)[-1][-200:]
@@ -157,13 +140,7 @@ def upload():
                                        "much smaller; check that it is the right file.",
                                        name=name, limit=limit // 1024))
         files.append((name, data))
-    if form.files.errors:
-        return render_template("rubrics/upload.html", form=form, result=None)
-    result = _dry_run(files)
-    payload = json.dumps([[name, base64.b64encode(data).decode("ascii")]
-                          for name, data in files])
-    confirm = ConfirmRubricImportForm(formdata=None, payload=payload)
-    return render_template("rubrics/upload.html", form=form, result=result, confirm=confirm)
+    return files
 
 
 def _dry_run(files: list[tuple[str, bytes]]) -> dict:
