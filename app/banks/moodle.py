@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
-from app.banks.questions import AREAS, Bank
+from app.banks.questions import AREAS, Bank, Question
 from app.content.authoring import LANGUAGES, Issue
 
 _BANK_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
@@ -48,6 +49,23 @@ def check_bank_arguments(log: IssueLog, bank_id: str, title: str, area: str,
         log.error(1, f"area '{area}' is unknown: use one of {', '.join(AREAS)}")
     if language not in LANGUAGES:
         log.error(1, f"language '{language}' is unknown: use one of {', '.join(LANGUAGES)}")
+
+
+def read_bank(path: str, bank_id: str, title: str | None, area: str, language: str,
+              read: Callable[[IssueLog], tuple[list[Question], tuple[str, ...]]],
+              empty_hint: str) -> tuple[Bank | None, list[Issue]]:
+    """A Moodle file as a bank: its identity checked, ``read`` giving its questions and tags.
+
+    The bank when there is no error (warnings allowed), else None; with every issue found,
+    in line order. ``empty_hint`` says what a question looks like, for a file without one.
+    """
+    log = IssueLog(path)
+    title = title or bank_id
+    check_bank_arguments(log, bank_id, title, area, language)
+    questions, tags = read(log)
+    bank = Bank(id=bank_id, title=title, area=area, language=language, tags=tags,
+                questions=questions, path=path)
+    return finish_bank(log, bank, empty_hint)
 
 
 def split_blocks(text: str) -> list[list[tuple[int, str]]]:

@@ -16,9 +16,10 @@ from app.banks.moodle import (
     check_bank_arguments,
     finish_bank,
     plain_to_markdown,
+    read_bank,
     split_blocks,
 )
-from app.banks.questions import Bank
+from app.banks.questions import Bank, Question
 from app.content.authoring import Issue
 
 # The Moodle helpers are re-exported for the Aiken reader, which imported them from here.
@@ -33,11 +34,10 @@ def read_gift(text: str, path: str, bank_id: str, *, title: str | None = None,
               area: str = "product", language: str = "en") -> tuple[Bank | None, list[Issue]]:
     """Read a Moodle GIFT file. The bank when there is no error (warnings allowed), else None;
     with every issue found, in line order."""
-    log = IssueLog(path)
-    title = title or bank_id
-    check_bank_arguments(log, bank_id, title, area, language)
-    reader = GiftReader(log, bank_id, language)
-    reader.read(text)
-    bank = Bank(id=bank_id, title=title, area=area, language=language, tags=tuple(reader.tags),
-                questions=reader.questions, path=path)
-    return finish_bank(log, bank, _EMPTY_HINT)
+
+    def read(log: IssueLog) -> tuple[list[Question], tuple[str, ...]]:
+        reader = GiftReader(log, bank_id, language)
+        reader.read(text)
+        return reader.questions, tuple(reader.tags)
+
+    return read_bank(path, bank_id, title, area, language, read, _EMPTY_HINT)
