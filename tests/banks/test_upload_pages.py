@@ -1,4 +1,4 @@
-"""The bank and rubric upload pages share one form and one dry-run card (_upload.html)."""
+"""The bank and rubric upload pages share one layout (_upload_page.html): form, dry run."""
 
 from __future__ import annotations
 
@@ -23,11 +23,14 @@ def _forms(page: str) -> list[str]:
 
 def test_both_upload_pages_show_the_file_form_and_no_dry_run_before_a_file(client, signed_in):
     signed_in("trainer")
-    for path, fields in (("/banks/upload", ("file", "format", "bank_id", "title", "area",
-                                            "language")),
-                         ("/rubrics/upload", ("files",))):
+    for path, heading, back, fields in (
+            ("/banks/upload", "Upload a bank", "/banks/",
+             ("file", "format", "bank_id", "title", "area", "language")),
+            ("/rubrics/upload", "Upload rubrics", "/rubrics/", ("files",))):
         page = client.get(path).get_data(as_text=True)
         assert _forms(page) == [path]
+        assert f"<h1>{heading}</h1>" in page and re.search(f"<title>[^<]*{heading}", page)
+        assert f'<p class="breadcrumb"><a href="{back}">' in page
         assert 'enctype="multipart/form-data"' in page and 'class="help"' in page
         assert all(f'name="{name}"' in page for name in fields), path
         assert 'data-testid="dry-run"' not in page
