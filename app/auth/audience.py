@@ -90,8 +90,8 @@ def admits(kind: str, rows, owner_column, owner_id: int, person: User) -> bool:
     if kind == "everyone":
         return True
     clause = rows.team_id == person.team_id if kind == "teams" else rows.user_id == person.id
-    return db.session.execute(sa.select(sa.exists().where(
-        owner_column == owner_id, clause))).scalar()
+    return bool(db.session.execute(sa.select(sa.exists().where(
+        owner_column == owner_id, clause))).scalar())
 
 
 def members(kind: str, team_ids: list[int], user_ids: list[int]) -> sa.Select:

@@ -6,7 +6,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, Select
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.models import Role
-from app.auth.services import MIN_PASSWORD_LENGTH
+from app.auth.password_policy import MIN_PASSWORD_LENGTH
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("zh_CN", "简体中文")]
 

@@ -1,44 +1,45 @@
-"""Account actions: authentication, login sessions, creating and changing users.
+"""Account actions: checking a password, creating and changing users, the HR-list import.
 
-Services flush but never commit; the request or CLI command commits once.
+Services flush but never commit; the request or CLI command commits once. Login
+sessions (:mod:`app.auth.login_sessions`) and the new-password check
+(:mod:`app.auth.password_policy`) have their own modules; their names are exported here
+too, for callers that import the account services.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.audit import log as audit
-from app.auth.models import LoginSession, Role, Team, User, UserRole
-from app.auth.passwords import MIN_LENGTH, Weakness, password_weakness
+from app.auth.errors import AccountError
+from app.auth.login_sessions import (
+    end_login_session,
+    end_other_sessions,
+    start_login_session,
+    user_for_token,
+)
+from app.auth.models import Role, Team, User, UserRole
+from app.auth.password_policy import MIN_PASSWORD_LENGTH, PasswordRefused, check_new_password
 from app.auth.user_csv import ParsedList, PersonRow, RowError
-from app.database import utcnow
 from app.extensions import db
 
-MIN_PASSWORD_LENGTH = MIN_LENGTH
+__all__ = [
+    "MIN_PASSWORD_LENGTH", "SUPPORTED_LOCALES", "AccountChanges", "AccountError",
+    "ImportOutcome", "PasswordRefused", "authenticate", "check_new_password", "create_user",
+    "end_login_session", "end_other_sessions", "hash_password", "import_people",
+    "normalise_email", "set_locale", "set_password", "snapshot", "start_login_session",
+    "team_named", "update_user", "user_by_email", "user_for_token", "valid_email",
+]
+
 SUPPORTED_LOCALES = ("en", "zh_CN")
-
-
-class AccountError(ValueError):
-    """A rule about accounts was broken; the message is shown to the person.
-
-    ``field`` names the form field it belongs beside, when there is one.
-    """
-
-    def __init__(self, message: object, field: str | None = None):
-        super().__init__(str(message))
-        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -56,40 +57,6 @@ def valid_email(email: str) -> str:
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-class PasswordRefused(AccountError):
-    """The new password is too easy to guess; the message belongs at the password field."""
-
-    def __init__(self, message: object, field: str | None = "password"):
-        super().__init__(message, field)
-
-
-def _refusal_message(weakness: Weakness) -> str:
-    instead = _("Write three or four unrelated words instead, such as a phrase only you "
-                "would think of.")
-    if weakness is Weakness.TOO_SHORT:
-        return _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-    if weakness is Weakness.PERSONAL:
-        return _("This password is built from the person's name or email address, or from "
-                 "this site's name. %(instead)s", instead=instead)
-    if weakness is Weakness.COMMON:
-        return _("This is one of the most common passwords, or is built from one "
-                 "(like password, 123456 or qwerty). %(instead)s", instead=instead)
-    if weakness is Weakness.PATTERN:
-        return _("This password repeats characters or follows a sequence, a keyboard row "
-                 "or a date (like aaaa, abcd or 1234). %(instead)s", instead=instead)
-    return _("This password is too easy to guess. %(instead)s", instead=instead)
-
-
-def check_new_password(password: str, *, email: str | None, name: str | None) -> None:
-    """The one check for every new password (ASVS 6.2.4, 6.2.11): PasswordRefused if weak.
-
-    ``email`` and ``name`` are the account's, so a password built from them is refused.
-    """
-    weakness = password_weakness(password, email=email, name=name)
-    if weakness is not None:
-        raise PasswordRefused(_refusal_message(weakness))
 
 
 _DUMMY_HASH: dict[str, str] = {}
@@ -113,62 +80,6 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def start_login_session(user: User) -> str:
-    """Open a server-side login session and return its secret token."""
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    db.session.add(LoginSession(
-        token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime
-    ))
-    user.last_login_at = now
-    user.login_token = token
-    db.session.flush()
-    return token
-
-
-@cache
-def _login_query() -> sa.Select:
-    # One statement per request, built once: the session, its person, team and roles.
-    return (sa.select(LoginSession)
-            .where(LoginSession.token_hash == sa.bindparam("token_hash"))
-            .options(joinedload(LoginSession.user).joinedload(User.role_rows)))
-
-
-def user_for_token(token: str) -> User | None:
-    """The user of a live (unrevoked, unexpired) login session."""
-    login = db.session.execute(
-        _login_query(), {"token_hash": _token_hash(token)}).unique().scalar_one_or_none()
-    if login is None or login.revoked_at is not None or login.expires_at <= utcnow():
-        return None
-    if not login.user.active:
-        return None
-    login.user.login_token = token
-    return login.user
-
-
-def end_login_session(token: str) -> None:
-    db.session.execute(
-        sa.update(LoginSession)
-        .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-
-
-def end_other_sessions(user: User, keep_token: str | None = None) -> None:
-    """Revoke every login session of ``user`` except the one with ``keep_token``."""
-    stmt = sa.update(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
-    )
-    if keep_token:
-        stmt = stmt.where(LoginSession.token_hash != _token_hash(keep_token))
-    db.session.execute(stmt.values(revoked_at=utcnow()))
 
 
 def team_named(name: str | None) -> Team | None:
@@ -218,12 +129,7 @@ class AccountChanges:
 
 def _apply(user: User, changes: AccountChanges) -> None:
     if changes.email is not None:
-        email = valid_email(changes.email)
-        other = user_by_email(email)
-        if other is not None and other is not user:
-            raise AccountError(_("Another account already uses %(email)s.", email=email),
-                               "email")
-        user.email = email
+        _set_email(user, changes.email)
     if changes.display_name is not None:
         if not changes.display_name.strip():
             raise AccountError(_("The display name cannot be empty."), "display_name")
@@ -235,13 +141,23 @@ def _apply(user: User, changes: AccountChanges) -> None:
     if changes.roles is not None:
         user.set_roles(changes.roles)
     if changes.locale is not None:
-        if changes.locale not in SUPPORTED_LOCALES:
-            raise AccountError(
-                _("Unknown language %(code)s; use en or zh_CN.", code=changes.locale)
-            )
-        user.locale = changes.locale
+        user.locale = _supported_locale(changes.locale)
     if changes.active is not None:
         user.active = changes.active
+
+
+def _set_email(user: User, address: str) -> None:
+    email = valid_email(address)
+    other = user_by_email(email)
+    if other is not None and other is not user:
+        raise AccountError(_("Another account already uses %(email)s.", email=email), "email")
+    user.email = email
+
+
+def _supported_locale(locale: str) -> str:
+    if locale not in SUPPORTED_LOCALES:
+        raise AccountError(_("Unknown language %(code)s; use en or zh_CN.", code=locale))
+    return locale
 
 
 def _set_manager(user: User, manager_email: str) -> None:
@@ -255,7 +171,8 @@ def _set_manager(user: User, manager_email: str) -> None:
             "manager_email")
     if manager is user:
         raise AccountError(_("A person cannot be their own manager."), "manager_email")
-    seen, boss = {user.id}, manager
+    seen: set[int] = {user.id}
+    boss: User | None = manager
     while boss is not None:  # refuse loops in the reporting line
         if boss.id in seen:
             raise AccountError(_("That manager would make a loop in the reporting line."),
@@ -265,20 +182,24 @@ def _set_manager(user: User, manager_email: str) -> None:
     user.manager = manager
 
 
-def create_user(
-    email: str,
-    display_name: str,
-    *,
-    roles: Iterable[Role | str] = (Role.LEARNER,),
-    password: str | None = None,
-    team: str | None = None,
-    manager_email: str | None = None,
-    locale: str = "en",
-    actor: User | None = None,
-    actor_label: str | None = None,
-) -> User:
+def create_user(email: str, display_name: str, *,
+                roles: Iterable[Role | str] = (Role.LEARNER,), password: str | None = None,
+                team: str | None = None, manager_email: str | None = None, locale: str = "en",
+                actor: User | None = None, actor_label: str | None = None) -> User:
     """Create an account; without a password it cannot sign in until one is set."""
-    email = valid_email(email)
+    user = _new_account(email, display_name, password)
+    db.session.add(user)
+    _apply(user, AccountChanges(display_name=display_name, team=team or "",
+                                manager_email=manager_email or "", roles=roles, locale=locale))
+    db.session.flush()
+    audit.record("user.create", user, actor=actor, actor_label=actor_label,
+                 after=snapshot(user))
+    return user
+
+
+def _new_account(address: str, display_name: str, password: str | None) -> User:
+    """An account for an address nobody has, with its password when one is given."""
+    email = valid_email(address)
     if user_by_email(email) is not None:
         raise AccountError(_("An account with the email %(email)s already exists.", email=email),
                            "email")
@@ -286,12 +207,6 @@ def create_user(
     if password is not None:
         check_new_password(password, email=email, name=display_name)
         user.password_hash = hash_password(password)
-    db.session.add(user)
-    _apply(user, AccountChanges(display_name=display_name, team=team or "",
-                                manager_email=manager_email or "", roles=roles, locale=locale))
-    db.session.flush()
-    audit.record("user.create", user, actor=actor, actor_label=actor_label,
-                 after=snapshot(user))
     return user
 
 
@@ -344,9 +259,7 @@ def set_password(user: User, password: str, *, actor: User | None = None,
 
 def set_locale(user: User, locale: str) -> None:
     """The person's own language choice (not audited: it affects nobody else)."""
-    if locale not in SUPPORTED_LOCALES:
-        raise AccountError(_("Unknown language %(code)s; use en or zh_CN.", code=locale))
-    user.locale = locale
+    user.locale = _supported_locale(locale)
 
 
 @dataclass
@@ -356,7 +269,7 @@ class ImportOutcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] | None = None
+    errors: list[RowError] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -367,23 +280,37 @@ def import_people(parsed: ParsedList, *, actor: User | None = None,
                   actor_label: str | None = None) -> ImportOutcome:
     """Create or update everyone on the list, or nobody when any row is bad.
 
-    Managers may be people earlier or later in the same file, or existing
-    accounts. Existing accounts (same email) get the list's name, team,
-    manager, roles and language.
-
-    Every problem of the file is reported, each with its line: those of reading it, and
-    those the accounts' rules find when the good rows are tried (in a savepoint that is
-    then rolled back).
+    Managers may be people earlier or later in the same file, or existing accounts.
+    Existing accounts (same email) get the list's name, team, manager, roles and language.
     """
-    errors = list(parsed.errors) + [
-        RowError(line, f"manager_email {manager} is neither on this list nor "
-                       "an existing account: add that person first")
-        for line, manager in sorted(parsed.managers.items())
-        if manager not in parsed.listed_emails and user_by_email(manager) is None
-    ]
-    good = {row.email for row in parsed.rows}
     status: dict[str, str] = {}
     savepoint = db.session.begin_nested()
+    errors = [*parsed.errors, *_unknown_managers(parsed),
+              *_import_rows(parsed, status, actor, actor_label)]
+    if errors:
+        savepoint.rollback()
+        unique = list(dict.fromkeys(errors))  # a row refused in both passes is listed once
+        return ImportOutcome(errors=sorted(unique, key=lambda e: e.line))
+    savepoint.commit()
+    counts = list(status.values())
+    return ImportOutcome(created=counts.count("created"), updated=counts.count("updated"),
+                         unchanged=counts.count("unchanged"))
+
+
+def _unknown_managers(parsed: ParsedList) -> list[RowError]:
+    """Rows whose manager is neither on the list nor an existing account."""
+    return [RowError(line, f"manager_email {manager} is neither on this list nor "
+                           "an existing account: add that person first")
+            for line, manager in sorted(parsed.managers.items())
+            if manager not in parsed.listed_emails and user_by_email(manager) is None]
+
+
+def _import_rows(parsed: ParsedList, status: dict[str, str], actor: User | None,
+                 actor_label: str | None) -> list[RowError]:
+    """Try every good row, managers in a second pass, and report what the accounts' rules
+    refuse: every problem of the file is reported at once, each with its line."""
+    good = {row.email for row in parsed.rows}
+    errors: list[RowError] = []
     for with_manager in (False, True):
         for row in parsed.rows:
             if with_manager and row.manager_email and row.manager_email not in good \
@@ -393,14 +320,7 @@ def import_people(parsed: ParsedList, *, actor: User | None = None,
                 _import_row(row, status, actor, actor_label, with_manager=with_manager)
             except AccountError as exc:
                 errors.append(RowError(row.line, str(exc)))
-    if errors:
-        savepoint.rollback()
-        unique = list(dict.fromkeys(errors))  # a row refused in both passes is listed once
-        return ImportOutcome(errors=sorted(unique, key=lambda e: e.line))
-    savepoint.commit()
-    counts = list(status.values())
-    return ImportOutcome(created=counts.count("created"), updated=counts.count("updated"),
-                         unchanged=counts.count("unchanged"), errors=[])
+    return errors
 
 
 def _import_row(row: PersonRow, status: dict[str, str], actor: User | None,

@@ -55,45 +55,59 @@ def parse_people(text: str) -> ParsedList:
     result = ParsedList()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     _, header = column_names(reader.fieldnames or [])
-    if not header:
-        result.errors.append(empty_file("The file", EXAMPLE_HEADER))
-        return result
-    reader.fieldnames = header
-    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    missing = [h for h in REQUIRED_COLUMNS if h not in header]
-    if unknown:
-        result.errors.append(RowError(1, f"unknown column(s) {', '.join(unknown)}; the columns "
-                                         f"are {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"))
-    if missing:
-        result.errors.append(RowError(1, f"missing column(s) {', '.join(missing)}"))
+    result.errors += _header_errors(header)
     if result.errors:
         return result
+    reader.fieldnames = header
     first_lines = FirstLines()
     for raw in reader:
-        line = reader.line_num
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
-            result.errors.append(too_many_rows(line, MAX_ROWS))
+            result.errors.append(too_many_rows(reader.line_num, MAX_ROWS))
             break
-        errors: list[RowError] = []
-        if None in raw:  # reported, and the row's other values are still checked
-            raw.pop(None)
-            errors.append(RowError(line, "more values than columns (a comma inside a "
-                                         "value needs double quotes around the value)"))
-        values = {k: (v or "").strip() for k, v in raw.items()}
-        if not any(values.values()) and not errors:
-            continue  # blank line
-        result.listed_emails.add(values.get("email", "").lower())
-        row, row_errors = _parse_row(line, values)
-        errors += row_errors
-        if repeat := first_lines.repeat(line, _normalised(values.get("email", "")), "email"):
-            errors.append(repeat)
-        if manager := _normalised(values.get("manager_email", "")):
-            result.managers[line] = manager
-        if errors:
-            result.errors.extend(errors)
-        elif row:
-            result.rows.append(row)
+        _read_row(reader.line_num, raw, result, first_lines)
     return result
+
+
+def _header_errors(header: list[str]) -> list[RowError]:
+    if not header:
+        return [empty_file("The file", EXAMPLE_HEADER)]
+    unknown = [h for h in header if h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [h for h in REQUIRED_COLUMNS if h not in header]
+    errors = []
+    if unknown:
+        errors.append(RowError(1, f"unknown column(s) {', '.join(unknown)}; the columns "
+                                  f"are {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"))
+    if missing:
+        errors.append(RowError(1, f"missing column(s) {', '.join(missing)}"))
+    return errors
+
+
+def _read_row(line: int, raw: dict, result: ParsedList, first_lines: FirstLines) -> None:
+    """Add the row, or every problem it has, to ``result``; a blank line adds nothing."""
+    errors = _overflow(line, raw)
+    values = {k: (v or "").strip() for k, v in raw.items()}
+    if not any(values.values()) and not errors:
+        return
+    result.listed_emails.add(values.get("email", "").lower())
+    row, row_errors = _parse_row(line, values)
+    errors += row_errors
+    if repeat := first_lines.repeat(line, _normalised(values.get("email", "")), "email"):
+        errors.append(repeat)
+    if manager := _normalised(values.get("manager_email", "")):
+        result.managers[line] = manager
+    if errors:
+        result.errors.extend(errors)
+    elif row:
+        result.rows.append(row)
+
+
+def _overflow(line: int, raw: dict) -> list[RowError]:
+    """More values than columns: reported, and the row's other values are still checked."""
+    if None not in raw:
+        return []
+    raw.pop(None)
+    return [RowError(line, "more values than columns (a comma inside a value needs double "
+                           "quotes around the value)")]
 
 
 def _normalised(text: str) -> str:
@@ -107,17 +121,8 @@ def _normalised(text: str) -> str:
 def _parse_row(line: int, values: dict[str, str]) -> tuple[PersonRow | None, list[RowError]]:
     errors: list[RowError] = []
     email = _email(values.get("email", ""), line, "email", errors)
-    name = values.get("name", "")
-    if not name:
-        errors.append(RowError(line, "name is empty: write the person's display name"))
-    elif len(name) > 120:
-        errors.append(RowError(line, "name is longer than 120 characters"))
-    role_text = values.get("roles", "")
-    roles = tuple(dict.fromkeys(r.lower() for r in re.split(r"[;,|\s]+", role_text) if r))
-    bad = [r for r in roles if r not in KNOWN_ROLES]
-    if bad:
-        errors.append(RowError(line, f"unknown role(s) {', '.join(bad)}; use any of "
-                                     f"{', '.join(KNOWN_ROLES)} separated by ';'"))
+    name = _text(values, "name", line, errors)
+    roles = _roles(values.get("roles", ""), line, errors)
     language_text = values.get("language", "") or "en"
     language = LANGUAGE_ALIASES.get(language_text.lower())
     if language is None:
@@ -126,12 +131,30 @@ def _parse_row(line: int, values: dict[str, str]) -> tuple[PersonRow | None, lis
     manager_email = _email(manager, line, "manager_email", errors) if manager else ""
     if email and manager_email and manager_email == email:
         errors.append(RowError(line, "a person cannot be their own manager"))
-    if len(values.get("team", "")) > 120:
-        errors.append(RowError(line, "team is longer than 120 characters"))
+    team = _text(values, "team", line, errors)
     if errors or not email:
         return None, errors
-    return PersonRow(line, email, name, roles or ("learner",), values.get("team", ""),
-                     manager_email, language or "en"), errors
+    return PersonRow(line, email, name, roles or ("learner",), team, manager_email,
+                     language or "en"), errors
+
+
+def _text(values: dict[str, str], column: str, line: int, errors: list[RowError]) -> str:
+    """A name or team of at most 120 characters; the name is required."""
+    text = values.get(column, "")
+    if column == "name" and not text:
+        errors.append(RowError(line, "name is empty: write the person's display name"))
+    elif len(text) > 120:
+        errors.append(RowError(line, f"{column} is longer than 120 characters"))
+    return text
+
+
+def _roles(text: str, line: int, errors: list[RowError]) -> tuple[str, ...]:
+    roles = tuple(dict.fromkeys(r.lower() for r in re.split(r"[;,|\s]+", text) if r))
+    bad = [r for r in roles if r not in KNOWN_ROLES]
+    if bad:
+        errors.append(RowError(line, f"unknown role(s) {', '.join(bad)}; use any of "
+                                     f"{', '.join(KNOWN_ROLES)} separated by ';'"))
+    return roles
 
 
 def _email(text: str, line: int, column: str, errors: list[RowError]) -> str:
