@@ -159,7 +159,7 @@ def _describe_audience(exam: Exam) -> dict:
     choice = audience_of(exam)
     names = db.session.execute(sa.select(Team.name).where(
         Team.id.in_(list(choice.team_ids))).order_by(Team.name)).scalars().all()
-    described = {"audience": choice.kind}
+    described: dict[str, str | list[str]] = {"audience": choice.kind}
     if choice.kind == "teams":
         described["teams"] = list(names)
     elif choice.kind == "people":
@@ -275,11 +275,7 @@ def _required_reason(reason: str) -> str:
 def set_accommodation(exam: Exam, email: str, extra_minutes: int, extra_attempts: int,
                       reason: str, *, actor=None) -> Accommodation:
     """Give (or change) one person's extra time and attempts, with the reason, audited."""
-    user = db.session.execute(sa.select(User).where(
-        sa.func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
-    if user is None:
-        raise BuilderError(_("No account has the email %(emails)s.", emails=email.strip()),
-                           "email")
+    user = _person_by_email(email)
     reason = _required_reason(reason)
     if extra_minutes < 0 or extra_attempts < 0 or not (extra_minutes or extra_attempts):
         raise BuilderError(_("Give extra minutes, extra attempts, or both."), "extra_minutes")
@@ -295,10 +291,19 @@ def set_accommodation(exam: Exam, email: str, extra_minutes: int, extra_attempts
     return row
 
 
+def _person_by_email(email: str) -> User:
+    user = db.session.execute(sa.select(User).where(
+        sa.func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise BuilderError(_("No account has the email %(emails)s.", emails=email.strip()),
+                           "email")
+    return user
+
+
 def remove_accommodation(exam: Exam, row: Accommodation, reason: str, *, actor=None) -> None:
     """Withdraw an accommodation, with the reason; the audit entry keeps what it was."""
     reason = _required_reason(reason)
-    user = db.session.get(User, row.user_id)
+    user = db.session.get_one(User, row.user_id)  # the row's foreign key: never missing
     audit.record("exam.accommodation", exam, actor=actor,
                  before=_accommodation_values(row, user), after=None, reason=reason)
     db.session.delete(row)

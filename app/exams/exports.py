@@ -205,11 +205,8 @@ def _option_counts(entries: list[tuple[AttemptItem, QuestionVersion]],
     for index, choice in enumerate(newest.content.get("choices") or ()):
         slots[choice["text"]] = OptionCount(newest.rendered["choices"][index], 0,
                                             bool(choice.get("correct")))
-    by_version: dict[int, tuple[QuestionVersion, list]] = {}
-    for item, version in entries:
-        by_version.setdefault(version.id, (version, []))[1].append(item.response)
     unanswered = 0
-    for version, responses in by_version.values():
+    for version, responses in _responses_by_version(entries):
         choices = version.content.get("choices") or ()
         counts, blank = stats.choice_frequencies(responses, len(choices))
         unanswered += blank
@@ -218,6 +215,15 @@ def _option_counts(entries: list[tuple[AttemptItem, QuestionVersion]],
                                     OptionCount(version.rendered["choices"][index]))
             slot.count += count
     return list(slots.values()), unanswered
+
+
+def _responses_by_version(entries: list[tuple[AttemptItem, QuestionVersion]]
+                          ) -> list[tuple[QuestionVersion, list[object]]]:
+    """The responses to each served version, versions in the order first served."""
+    by_version: dict[int, tuple[QuestionVersion, list[object]]] = {}
+    for item, version in entries:
+        by_version.setdefault(version.id, (version, []))[1].append(item.response)
+    return list(by_version.values())
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -95,16 +95,12 @@ def mark_item(found: Entry, points: Decimal | float, comment: str | None, marker
     0 … the item's points.
     """
     item = found.item
-    if not can_mark(found):
-        raise MarkingRefused("Only written answers of finished attempts are marked by hand.")
-    score = round(float(points), 2)
-    if not 0 <= score <= item.points:
-        raise MarkingRefused(f"Give between 0 and {item.points:g} points.")
+    score = _checked_score(found, points)
     comment = (comment or "").strip() or None
-    before = {"score": item.score, "status": item.status, "comment": item.marker_comment,
-              "marked_by_id": item.marked_by_id}
     if item.status == MARKED and item.score == score and item.marker_comment == comment:
         return False
+    before = {"score": item.score, "status": item.status, "comment": item.marker_comment,
+              "marked_by_id": item.marked_by_id}
     item.score, item.status, item.marker_comment = score, MARKED, comment
     item.marked_by_id, item.marked_at = marker.id, now
     settle(found.attempt)
@@ -113,6 +109,15 @@ def mark_item(found: Entry, points: Decimal | float, comment: str | None, marker
         "attempt_id": found.attempt.id, "attempt_score": found.attempt.score,
         "attempt_state": found.attempt.state})
     return True
+
+
+def _checked_score(found: Entry, points: Decimal | float) -> float:
+    if not can_mark(found):
+        raise MarkingRefused("Only written answers of finished attempts are marked by hand.")
+    score = round(float(points), 2)
+    if not 0 <= score <= found.item.points:
+        raise MarkingRefused(f"Give between 0 and {found.item.points:g} points.")
+    return score
 
 
 def settle(attempt: Attempt) -> None:

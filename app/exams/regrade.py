@@ -23,6 +23,7 @@ Functions flush; the caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -106,16 +107,8 @@ def plan(question: Question) -> Plan:
     """The dry run: who was served an older version and what the current key gives them."""
     target = current_version(question)
     result = Plan(question, target)
-    rows = db.session.execute(
-        sa.select(AttemptItem, QuestionVersion, Attempt, User)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(User, User.id == Attempt.user_id)
-        .where(QuestionVersion.question_pk == question.id,
-               QuestionVersion.version < target.version)
-        .order_by(Attempt.exam_id, User.display_name, Attempt.number)).all()
     by_attempt: dict[int, AttemptChange] = {}
-    for item, served, attempt, person in rows:
+    for item, served, attempt, person in _older_servings(question, target):
         if attempt.state == AttemptState.IN_PROGRESS:
             result.in_progress += 1
         elif _is_essay(item, served, target):
@@ -128,6 +121,19 @@ def plan(question: Question) -> Plan:
             change.items.append(_regrade_item(item, served, target, attempt))
     result.attempts = list(by_attempt.values())
     return result
+
+
+def _older_servings(question: Question, target: QuestionVersion
+                    ) -> Sequence[sa.Row[tuple[AttemptItem, QuestionVersion, Attempt, User]]]:
+    """Every item served an older version of the question, with its attempt and person."""
+    return db.session.execute(
+        sa.select(AttemptItem, QuestionVersion, Attempt, User)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .join(User, User.id == Attempt.user_id)
+        .where(QuestionVersion.question_pk == question.id,
+               QuestionVersion.version < target.version)
+        .order_by(Attempt.exam_id, User.display_name, Attempt.number)).all()
 
 
 def _structure(content: dict) -> tuple:
@@ -166,17 +172,24 @@ def apply(result: Plan, *, confirmed_version: int, actor: User, reason: str) -> 
     if confirmed_version != result.target.version:
         raise RegradeRefused("The question changed since the dry run.")
     for change in result.attempts:
-        for item_change in change.items:
-            item = item_change.item
-            item.question_version_id = result.target.id
-            item.score, item.status = item_change.new_score, item_change.new_status
-        if change.changed:
-            change.attempt.score = change.new_total
-            audit.record("exam.regrade", change.attempt, actor=actor, before=_before(change),
-                         after=_after(change, result.target), reason=reason)
+        _write_change(change, result.target, actor, reason)
     _record_run(result, actor, reason)
     db.session.flush()
     return len(result.changed)
+
+
+def _write_change(change: AttemptChange, target: QuestionVersion, actor: User,
+                  reason: str) -> None:
+    """One attempt's items move to the current version with their new scores; a changed
+    total is audited."""
+    for item_change in change.items:
+        item = item_change.item
+        item.question_version_id = target.id
+        item.score, item.status = item_change.new_score, item_change.new_status
+    if change.changed:
+        change.attempt.score = change.new_total
+        audit.record("exam.regrade", change.attempt, actor=actor, before=_before(change),
+                     after=_after(change, target), reason=reason)
 
 
 def _before(change: AttemptChange) -> dict:

@@ -123,17 +123,30 @@ def _render_queue(failed: MarkForm | None = None, failed_item: int | None = None
 @bp.route("/marking/items/<int:item_id>", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def mark(item_id: int):
-    found = marking.entry(item_id)
-    if found is None:
-        abort(404)
-    if not marking.can_mark(found):
-        abort(409)
+    found = _markable(item_id)
     form = _mark_form(found, submitted=True)
     back_to_attempt = form.back.data == "attempt"
     if not form.validate_on_submit():
         if back_to_attempt:
             return _render_attempt(found.attempt, form, item_id)
         return _render_queue(form, item_id)
+    _save_mark(found, form)
+    if back_to_attempt:
+        return redirect(url_for(".attempt", attempt_id=found.attempt.id))
+    return redirect(url_for(".marking_queue"))
+
+
+def _markable(item_id: int) -> marking.Entry:
+    """The item to mark: 404 when there is none, 409 when it is not markable."""
+    found = marking.entry(item_id)
+    if found is None:
+        abort(404)
+    if not marking.can_mark(found):
+        abort(409)
+    return found
+
+
+def _save_mark(found: marking.Entry, form: MarkForm) -> None:
     try:
         changed = marking.mark_item(found, form.points.data, form.comment.data,
                                     current_user._get_current_object(), utcnow())
@@ -143,9 +156,6 @@ def mark(item_id: int):
         flash(_("Mark saved: %(name)s, %(score)s of %(max)s points.",
                 name=found.person.display_name, score=f"{found.item.score:g}",
                 max=f"{found.item.points:g}"), "success")
-    if back_to_attempt:
-        return redirect(url_for(".attempt", attempt_id=found.attempt.id))
-    return redirect(url_for(".marking_queue"))
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -181,19 +191,23 @@ def regrade_question(question_id: str):
     plan = regrade.plan(question)
     form = RegradeForm(version=plan.target.version)
     if form.validate_on_submit():
-        try:
-            changed = regrade.apply(plan, confirmed_version=form.version.data,
-                                    actor=current_user._get_current_object(),
-                                    reason=form.reason.data)
-        except regrade.RegradeRefused:
-            db.session.rollback()
-            flash(_("Nothing was regraded: the question changed since the dry run, or no "
-                    "attempt needs it. Check the list again."), "error")
-            return redirect(url_for(".regrade_question", question_id=question_id))
-        flash(_("Regraded: %(n)d attempt(s) changed score.", n=changed), "success")
+        _apply_regrade(plan, form)
         return redirect(url_for(".regrade_question", question_id=question_id))
     return render_template("exam_results/regrade.html", question=question, plan=plan,
                            form=form)
+
+
+def _apply_regrade(plan: regrade.Plan, form: RegradeForm) -> None:
+    try:
+        changed = regrade.apply(plan, confirmed_version=form.version.data,
+                                actor=current_user._get_current_object(),
+                                reason=form.reason.data)
+    except regrade.RegradeRefused:
+        db.session.rollback()
+        flash(_("Nothing was regraded: the question changed since the dry run, or no "
+                "attempt needs it. Check the list again."), "error")
+        return
+    flash(_("Regraded: %(n)d attempt(s) changed score.", n=changed), "success")
 
 
 @bp.route("/exams/<int:exam_id>")
@@ -203,16 +217,22 @@ def exam(exam_id: int):
     rows = exports.result_rows(found)
     people = exports.combine_per_person(rows, found.combine)
     percents = [row.percent for row in people if row.percent is not None]
-    summary = {"people": len(people), "mean": stats.mean(percents),
-               "median": stats.median(percents), "sd": stats.standard_deviation(percents),
-               "pass_rate": stats.pass_rate(row.passed for row in people),
-               "awaiting": sum(1 for r in rows if r.state == AttemptState.AWAITING_MARKING)}
     return render_template(
-        "exam_results/exam.html", exam=found, rows=rows, people=people, summary=summary,
+        "exam_results/exam.html", exam=found, rows=rows, people=people,
+        summary=_summary(rows, people, percents),
         attempts_per_person=_attempts_per_person(rows),
         chart=_chart(stats.histogram(percents), found.pass_mark),
         questions=exports.question_statistics(rows),
         combine_label=COMBINE_LABELS.get(found.combine, found.combine))
+
+
+def _summary(rows: list[exports.ResultRow], people: list[exports.ResultRow],
+             percents: list[float]) -> dict[str, float | int | None]:
+    """The figures above the results: each person's counted result, and who still waits."""
+    return {"people": len(people), "mean": stats.mean(percents),
+            "median": stats.median(percents), "sd": stats.standard_deviation(percents),
+            "pass_rate": stats.pass_rate(row.passed for row in people),
+            "awaiting": sum(1 for r in rows if r.state == AttemptState.AWAITING_MARKING)}
 
 
 def _attempts_per_person(rows: list[exports.ResultRow]) -> dict[int, int]:
@@ -234,17 +254,24 @@ def _chart(counts: list[int], pass_mark: float) -> dict:
             "pass_label_x": min(max(pass_x, left + 40), width - left - 40)}
 
 
+# The results of an exam as a file: how to build it and its media type, by extension.
+RESULT_FILES = {"csv": (exports.results_csv, CSV_TYPE), "xlsx": (exports.results_xlsx, XLSX_TYPE)}
+
+
 @bp.route("/exams/<int:exam_id>/results.csv")
 @require(Permission.MANAGE_EXAMS)
 def results_csv(exam_id: int):
-    found = db.get_or_404(Exam, exam_id)
-    return attachment(exports.results_csv(exports.result_rows(found)),
-                      f"exam-{found.id}-results.csv", CSV_TYPE)
+    return _results_file(exam_id, "csv")
 
 
 @bp.route("/exams/<int:exam_id>/results.xlsx")
 @require(Permission.MANAGE_EXAMS)
 def results_xlsx(exam_id: int):
+    return _results_file(exam_id, "xlsx")
+
+
+def _results_file(exam_id: int, extension: str):
     found = db.get_or_404(Exam, exam_id)
-    return attachment(exports.results_xlsx(exports.result_rows(found)),
-                      f"exam-{found.id}-results.xlsx", XLSX_TYPE)
+    build, mimetype = RESULT_FILES[extension]
+    return attachment(build(exports.result_rows(found)), f"exam-{found.id}-results.{extension}",
+                      mimetype)

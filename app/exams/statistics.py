@@ -42,6 +42,12 @@ def mean(values: Sequence[float]) -> float | None:
     return math.fsum(values) / len(values) if values else None
 
 
+def _deviations(values: Sequence[float]) -> list[float]:
+    """Each value minus the mean of the (non-empty) values."""
+    centre = math.fsum(values) / len(values)
+    return [x - centre for x in values]
+
+
 def median(values: Sequence[float]) -> float | None:
     """The middle value of the sorted values; for an even count, the mean of the middle two
     (as Moodle's report). None for no values."""
@@ -61,8 +67,7 @@ def standard_deviation(values: Sequence[float]) -> float | None:
     """
     if len(values) < 2:
         return None
-    centre = mean(values)
-    return math.sqrt(math.fsum((x - centre) ** 2 for x in values) / (len(values) - 1))
+    return math.sqrt(math.fsum(d ** 2 for d in _deviations(values)) / (len(values) - 1))
 
 
 def percent(score: float | None, max_score: float) -> float | None:
@@ -86,8 +91,10 @@ def passed(score: float | None, max_score: float, pass_mark: float) -> bool | No
     return score * 100 >= pass_mark * max_score - _EPS
 
 
-def pass_rate(results: Iterable[bool]) -> float | None:
-    """Share of results that passed, in percent: 100 × passes ÷ n; None for no results."""
+def pass_rate(results: Iterable[bool | None]) -> float | None:
+    """Share of results that passed, in percent: 100 × passes ÷ n; None for no results.
+
+    A result without a verdict (None) counts as not passed."""
     outcomes = list(results)
     if not outcomes:
         return None
@@ -168,18 +175,14 @@ def discrimination_index(item_scores: Sequence[float],
     """
     if len(item_scores) != len(totals):
         raise ValueError("one total per item score")
-    n = len(item_scores)
-    if n < 2:
+    if len(item_scores) < 2:
         return None
-    rest = [total - score for score, total in zip(item_scores, totals, strict=True)]
-    x_bar, rest_bar = mean(item_scores), mean(rest)
-    sxx = math.fsum((x - x_bar) ** 2 for x in item_scores)
-    srr = math.fsum((r - rest_bar) ** 2 for r in rest)
+    dx = _deviations(item_scores)
+    dr = _deviations([total - score for score, total in zip(item_scores, totals, strict=True)])
+    sxx, srr = math.fsum(d ** 2 for d in dx), math.fsum(d ** 2 for d in dr)
     if sxx <= _EPS or srr <= _EPS:
         return None
-    sxr = math.fsum((x - x_bar) * (r - rest_bar)
-                    for x, r in zip(item_scores, rest, strict=True))
-    return 100 * sxr / math.sqrt(sxx * srr)
+    return 100 * math.fsum(x * r for x, r in zip(dx, dr, strict=True)) / math.sqrt(sxx * srr)
 
 
 def is_negative(discrimination: float | None) -> bool:
