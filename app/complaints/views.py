@@ -17,16 +17,18 @@ from app.complaints.models import Complaint
 from app.complaints.states import OPEN_STATES, choices_from
 from app.extensions import db
 from app.main.actions import carry_out
+from app.main.labels import label_lookups
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 
 
+bp.app_context_processor(label_lookups(complaint_state_label=STATE_LABELS,
+                                      complaint_topic_label=TOPIC_LABELS))
+
+
 @bp.app_context_processor
-def _labels() -> dict:
-    return {"complaint_state_label": lambda s: STATE_LABELS.get(s, s),
-            "complaint_topic_label": lambda t: TOPIC_LABELS.get(t, t),
-            "days_open": svc.days_open,
-            "may_open": lambda path: may_open(current_user, path)}
+def _matter_helpers() -> dict:
+    return {"days_open": svc.days_open, "may_open": lambda path: may_open(current_user, path)}
 
 
 @bp.route("/")

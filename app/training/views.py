@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +17,7 @@ from app.courses.models import Course
 from app.extensions import db
 from app.i18n import local_today
 from app.main.actions import carry_out
+from app.main.labels import label_lookups
 from app.templating import display_date
 from app.training import execution as plan_execution
 from app.training import services as svc
@@ -49,23 +48,16 @@ from app.training.states import next_statuses
 bp = Blueprint("training", __name__, url_prefix="/training")
 
 
-# The label filters the templates use: each shows a stored value in the reader's language.
-LABEL_FILTERS: dict[str, Mapping[str, object]] = {
-    "delivery_label": DELIVERY_LABELS, "delivery_short_label": DELIVERY_SHORT_LABELS,
-    "plan_status_label": STATUS_LABELS, "need_state_label": NEED_STATE_LABELS,
-    "need_reason_label": REASON_LABELS, "urgency_label": URGENCY_LABELS,
-    "attendance_label": ATTENDANCE_LABELS,
-}
-
-
-def _label_filter(labels: Mapping[str, object]) -> Callable[[str], object]:
-    return lambda value: labels.get(value, value)
+bp.app_context_processor(label_lookups(
+    delivery_label=DELIVERY_LABELS, delivery_short_label=DELIVERY_SHORT_LABELS,
+    plan_status_label=STATUS_LABELS, need_state_label=NEED_STATE_LABELS,
+    need_reason_label=REASON_LABELS, urgency_label=URGENCY_LABELS,
+    attendance_label=ATTENDANCE_LABELS))
 
 
 @bp.app_context_processor
-def _labels() -> dict:
-    filters = {name: _label_filter(labels) for name, labels in LABEL_FILTERS.items()}
-    return {**filters, "need_area_label": need_area_label}
+def _area_label() -> dict:
+    return {"need_area_label": need_area_label}
 
 
 def _year() -> int:
