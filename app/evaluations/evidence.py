@@ -9,7 +9,7 @@ import app.uploads as uploads
 from app.audit import log as audit
 from app.auth.models import User
 from app.evaluations.models import Evaluation, EvidenceFile
-from app.evaluations.services import EvaluationRefused
+from app.evaluations.refusals import EvaluationRefused
 from app.extensions import db
 
 

@@ -22,19 +22,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import Optional as Opt
 
 from app.admin.forms import MultiCheckboxField
+from app.evaluations.states import EvaluationState, ReviewState
 from app.exams.builder_forms import DATETIME_FORMATS, display_zone
 
 STATE_LABELS = {
-    "open": _l("Reviewers scoring"),
-    "moderation": _l("Needs moderation"),
-    "ready": _l("Ready to release"),
-    "released": _l("Released"),
+    EvaluationState.OPEN: _l("Reviewers scoring"),
+    EvaluationState.MODERATION: _l("Needs moderation"),
+    EvaluationState.READY: _l("Ready to release"),
+    EvaluationState.RELEASED: _l("Released"),
 }
 REVIEW_STATE_LABELS = {
-    "pending": _l("Not started"),
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted and locked"),
-    "superseded": _l("Superseded (re-scored)"),
+    ReviewState.PENDING: _l("Not started"),
+    ReviewState.DRAFT: _l("Draft"),
+    ReviewState.SUBMITTED: _l("Submitted and locked"),
+    ReviewState.SUPERSEDED: _l("Superseded (re-scored)"),
 }
 MAX_LINKS = 20
 

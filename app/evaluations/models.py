@@ -17,7 +17,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.database import UTCDateTime, utcnow
-from app.evaluations.states import EvaluationState, ReviewState  # noqa: F401 - re-exported
+from app.database.states import checked_move
+from app.evaluations.states import (  # noqa: F401 - the states are re-exported with the models
+    EVALUATION_MOVES,
+    REVIEW_MOVES,
+    EvaluationState,
+    ModerationOutcome,
+    ReviewState,
+)
 from app.extensions import TableModel
 from app.rubrics.models import RubricVersion
 from app.uploads import StoredFile
@@ -60,6 +67,10 @@ class Evaluation(TableModel):
         back_populates="evaluation", order_by="Review.id", lazy="selectin",
         cascade="all, delete-orphan")
 
+    def move_to(self, target: EvaluationState) -> None:
+        """Take ``target`` when :data:`EVALUATION_MOVES` allows it; else IllegalTransition."""
+        self.state = checked_move(self.state, target, EVALUATION_MOVES)
+
 
 class Review(TableModel):
     """One reviewer's scorecard for one evaluation, in one round."""
@@ -92,6 +103,10 @@ class Review(TableModel):
     def submitted(self) -> bool:
         return self.state == ReviewState.SUBMITTED
 
+    def move_to(self, target: ReviewState) -> None:
+        """Take ``target`` when :data:`REVIEW_MOVES` allows it; else IllegalTransition."""
+        self.state = checked_move(self.state, target, REVIEW_MOVES)
+
 
 class CriterionScore(TableModel):
     """The level a reviewer chose for one criterion, with a comment."""
@@ -116,7 +131,7 @@ class Moderation(TableModel):
     evaluation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    outcome: Mapped[str] = mapped_column(sa.String(20))  # "accepted" or "rescore"
+    outcome: Mapped[str] = mapped_column(sa.String(20))  # a ModerationOutcome
     rescore_reviewer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="RESTRICT"))
     spread: Mapped[Decimal] = mapped_column(SCORE)

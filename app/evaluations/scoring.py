@@ -43,19 +43,25 @@ def review_total(criteria: Iterable[Mapping], levels: Mapping[str, int | None]) 
     criteria = list(criteria)
     if missing := missing_criteria(criteria, levels):
         raise ValueError(f"no level chosen for: {', '.join(missing)}")
+    chosen = {key: level for key, level in levels.items() if level is not None}
     total = Decimal(0)
     weights = Decimal(0)
     for criterion in criteria:
         points = _points(criterion)
         weight = Decimal(criterion["weight"])
         weights += weight
-        total += weight * points[levels[criterion["key"]]] / max(points.values())
+        total += weight * points[chosen[criterion["key"]]] / max(points.values())
     return rounded(total * 100 / weights)  # weights total 100; dividing keeps any rubric honest
 
 
 def mean(values: Iterable[Decimal]) -> Decimal | None:
     values = list(values)
-    return rounded(sum(values, Decimal(0)) / len(values)) if values else None
+    return _average(values) if values else None
+
+
+def _average(values: list[Decimal]) -> Decimal:
+    """The rounded mean of some values (at least one)."""
+    return rounded(sum(values, Decimal(0)) / len(values))
 
 
 def spread(totals: Iterable[Decimal]) -> Decimal:
@@ -86,8 +92,8 @@ def criterion_summaries(criteria: Iterable[Mapping],
     summaries = []
     for criterion in criteria:
         values = sorted(_points(criterion))
-        chosen = [card[criterion["key"]] for card in scorecards
-                  if card.get(criterion["key"]) in values]
+        chosen = [level for card in scorecards
+                  if (level := card.get(criterion["key"])) is not None and level in values]
         average = (rounded(Decimal(sum(chosen)) / len(chosen), TENTH) if chosen else None)
         nearest = (min(values, key=lambda v: (abs(Decimal(v) - average), -v))
                    if average is not None else None)
@@ -120,7 +126,7 @@ def consistency(totals: Iterable[tuple[int, int, Decimal]]) -> list[Consistency]
             if others:
                 differences.setdefault(reviewer_id, []).append(
                     total - sum(others, Decimal(0)) / len(others))
-    return [Consistency(reviewer_id, len(values), mean(values),
+    return [Consistency(reviewer_id, len(values), _average(values),
                         len(differences.get(reviewer_id, [])),
                         mean(differences.get(reviewer_id, [])))
             for reviewer_id, values in sorted(given.items())]

@@ -6,7 +6,7 @@ may not see answers 404, so IDs reveal nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -18,17 +18,17 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 import app.uploads as uploads
-from app.audit.models import AuditEntry
-from app.auth.models import Role, User, UserRole
-from app.auth.permissions import Permission, can, ensure, may_evaluate_someone_of, require
+from app.auth.models import User
+from app.auth.permissions import Permission, can, ensure, require
 from app.database import utcnow
-from app.evaluations import evidence, scoring
+from app.evaluations import evidence, presenter, queries, scorecards
 from app.evaluations import services as svc
 from app.evaluations.forms import (
     REVIEW_STATE_LABELS,
@@ -43,31 +43,24 @@ from app.evaluations.forms import (
     evidence_links,
     scorecard_input,
 )
-from app.evaluations.models import (
-    Evaluation,
-    EvaluationState,
-    EvidenceFile,
-    Moderation,
-    Review,
-)
+from app.evaluations.models import Evaluation, EvidenceFile, Review
+from app.evaluations.refusals import EvaluationRefused, NoAuthority
+from app.evaluations.states import EvaluationState, ReviewState
 from app.extensions import db
 from app.main.actions import carry_out
-from app.rubrics.format import KINDS
 from app.rubrics.models import RubricVersion
-from app.rubrics.services import KIND_LABELS, rubric_choices
+from app.rubrics.services import KIND_LABELS
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 
-# Who can be asked to review: people whose work includes judging others.
-REVIEWER_ROLES = (Role.REVIEWER, Role.TRAINER, Role.MANAGER)
-
 
 @bp.app_context_processor
-def _labels() -> dict:
+def _labels() -> dict[str, object]:
     return {"zone_name": str(get_timezone()),
             "kind_label": lambda k: KIND_LABELS.get(k, k),
             "evaluation_state_label": lambda s: STATE_LABELS.get(s, s),
-            "review_state_label": lambda s: REVIEW_STATE_LABELS.get(s, s)}
+            "review_state_label": lambda s: REVIEW_STATE_LABELS.get(s, s),
+            "EvaluationState": EvaluationState, "ReviewState": ReviewState}
 
 
 def _evaluation(evaluation_id: int, permission: Permission = Permission.VIEW_EVALUATION
@@ -82,11 +75,11 @@ def _evaluation(evaluation_id: int, permission: Permission = Permission.VIEW_EVA
 @bp.route("/")
 def index():
     """What I owe, what is about me, what I coordinate."""
-    coordinated = (svc.coordinated_by(current_user)
+    coordinated = (queries.coordinated_by(current_user)
                    if can(current_user, Permission.SCHEDULE_EVALUATIONS) else [])
-    return render_template("evaluations/index.html", queue=svc.queue(current_user),
-                           reviewed=svc.reviewed_by(current_user, limit=10),
-                           about=svc.about(current_user), coordinated=coordinated,
+    return render_template("evaluations/index.html", queue=queries.queue(current_user),
+                           reviewed=queries.reviewed_by(current_user, limit=10),
+                           about=queries.about(current_user), coordinated=coordinated,
                            now=utcnow())
 
 
@@ -104,147 +97,96 @@ def all_evaluations():
 @bp.route("/consistency")
 @require(Permission.READ_EVALUATIONS)
 def consistency():
-    return render_template("evaluations/consistency.html", rows=svc.reviewer_consistency())
-
-
-def _people(roles=None) -> list[User]:
-    stmt = sa.select(User).where(User.active.is_(True)).order_by(User.display_name)
-    if roles:
-        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(
-            UserRole.role.in_([r.value for r in roles]))))
-    return list(db.session.execute(stmt).scalars())
+    return render_template("evaluations/consistency.html", rows=queries.reviewer_consistency())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(Permission.SCHEDULE_EVALUATIONS)
 def new():
-    form = ScheduleForm()
-    people = _people()
-    # Only the people the scheduler may evaluate (of some kind, or by delegation), and
-    # no default: the choice is the scheduler's, never the list's first name.
-    delegated = svc.delegated_people(current_user)
-    subjects = [p for p in people if p.id in delegated
-                or may_evaluate_someone_of(current_user, p, KINDS)]
-    form.subject.choices = [SelectChoice("", _("Choose a person"))] + [
-        SelectChoice(p.id, f"{p.display_name} <{p.email}>") for p in subjects]
-    form.rubric.choices = [SelectChoice(pk, label) for pk, label in rubric_choices()]
-    form.reviewers.choices = [SelectChoice(p.id, p.display_name)
-                              for p in _people(REVIEWER_ROLES)]
+    candidates = presenter.people()
+    subjects = presenter.subjects_for(current_user, candidates)
+    form = presenter.schedule_form(subjects)
     if request.method == "GET":
-        start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
-        form.scheduled_at.data, form.due_at.data = start, start + timedelta(days=3)
-        wanted = request.args.get("subject", type=int)
-        form.subject.data = wanted if any(p.id == wanted for p in subjects) else None
+        presenter.suggest_times(form, subjects, request.args.get("subject", type=int))
     if form.validate_on_submit():
-        by_id = {p.id: p for p in people}
-        version = db.session.get(RubricVersion, form.rubric.data)
-        plan = svc.Schedule(
-            subject=by_id[form.subject.data], rubric_version=version,
-            scenario=form.scenario.data, scheduled_at=form.scheduled_at.data,
-            place=form.place.data or "", due_at=form.due_at.data,
-            reviewers=[by_id[i] for i in form.reviewers.data if i in by_id],
-            evidence_links=evidence_links(form.links.data),
-            show_reviewer_names=form.show_reviewer_names.data,
-            spread_limit=form.spread_limit.data)
-        try:
-            evaluation = svc.schedule(plan, current_user)
-        except svc.NoAuthority as refused:
-            db.session.rollback()
-            form.subject.errors = [*form.subject.errors, str(refused)]
-        except svc.EvaluationRefused as refused:
-            db.session.rollback()
-            form.reviewers.errors = [*form.reviewers.errors, str(refused)]
-        else:
+        evaluation = _schedule(form, {p.id: p for p in candidates})
+        if evaluation is not None:
             flash(_("Evaluation scheduled. Reviewers find it in their queue."), "success")
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     return render_template("evaluations/new.html", form=form)
 
 
-def _visible_reviews(evaluation: Evaluation) -> list[Review]:
-    return [r for r in evaluation.reviews if can(current_user, Permission.SEE_REVIEW, r)]
+def _schedule(form: ScheduleForm, by_id: dict[int, User]) -> Evaluation | None:
+    """The new evaluation, or None with the refusal shown on the field it concerns."""
+    try:
+        return svc.schedule(_plan(form, by_id), current_user)
+    except NoAuthority as refused:
+        db.session.rollback()
+        form.subject.errors = [*form.subject.errors, str(refused)]
+    except EvaluationRefused as refused:
+        db.session.rollback()
+        form.reviewers.errors = [*form.reviewers.errors, str(refused)]
+    return None
 
 
-def _result_view(evaluation: Evaluation) -> dict | None:
-    if not can(current_user, Permission.SEE_EVALUATION_RESULT, evaluation):
-        return None
-    submitted = [r for r in svc.current_reviews(evaluation) if r.submitted]
-    if not submitted:
-        return None
-    version = evaluation.rubric_version
-    cards = [svc.scorecard(r) for r in submitted]
-    return {
-        "totals": [r.total for r in submitted],
-        "spread": scoring.spread([r.total for r in submitted]),
-        "criteria": scoring.criterion_summaries(version.criteria, cards),
-        "reviews": submitted,
-    }
+def _plan(form: ScheduleForm, by_id: dict[int, User]) -> svc.Schedule:
+    version = db.session.get(RubricVersion, form.rubric.data)
+    if version is None:  # the form offered only existing versions
+        abort(400)
+    return svc.Schedule(
+        subject=by_id[form.subject.data], rubric_version=version,
+        scenario=form.scenario.data, scheduled_at=form.scheduled_at.data,
+        place=form.place.data or "", due_at=form.due_at.data,
+        reviewers=[by_id[i] for i in form.reviewers.data if i in by_id],
+        evidence_links=evidence_links(form.links.data),
+        show_reviewer_names=form.show_reviewer_names.data,
+        spread_limit=form.spread_limit.data)
 
 
 @bp.route("/<int:evaluation_id>")
 def show(evaluation_id: int):
     evaluation = _evaluation(evaluation_id)
-    coordinating = can(current_user, Permission.COORDINATE_EVALUATION, evaluation)
-    mine = svc.current_review_of(evaluation, current_user)
-    is_subject = evaluation.subject_id == current_user.id
-    moderations = db.session.execute(
-        sa.select(Moderation).where(Moderation.evaluation_id == evaluation.id)
-        .order_by(Moderation.id)).scalars().all()
-    amendments = []
-    if coordinating or can(current_user, Permission.READ_EVALUATIONS):
-        amendments = db.session.execute(
-            sa.select(AuditEntry).where(AuditEntry.object_type == "evaluations",
-                                        AuditEntry.object_id == str(evaluation.id),
-                                        AuditEntry.action == "evaluation.amend")
-            .order_by(AuditEntry.id)).scalars().all()
-    moderation_form = ModerationForm()
-    moderation_form.rescore.choices = [SelectChoice(r.reviewer_id, r.reviewer.display_name)
-                                       for r in svc.current_reviews(evaluation)]
-    reviewer_form = ReviewerForm()
-    taken = {r.reviewer_id for r in evaluation.reviews} | {evaluation.subject_id}
-    reviewer_form.reviewer.choices = [SelectChoice(p.id, p.display_name)
-                                      for p in _people(REVIEWER_ROLES) if p.id not in taken]
-    return render_template(
-        "evaluations/show.html", evaluation=evaluation, version=evaluation.rubric_version,
-        coordinating=coordinating, mine=mine, is_subject=is_subject,
-        reviews=_visible_reviews(evaluation), all_reviews=evaluation.reviews,
-        result=_result_view(evaluation), moderations=moderations, amendments=amendments,
-        files=evidence.files_of(evaluation), moderation_form=moderation_form,
-        reviewer_form=reviewer_form, evidence_form=EvidenceForm(), action_form=ActionForm(),
-        scorecard=svc.scorecard, now=utcnow())
+    return render_template("evaluations/show.html",
+                           **presenter.evaluation_page(evaluation, current_user))
 
 
 @bp.route("/<int:evaluation_id>/review", methods=["GET", "POST"])
 def review(evaluation_id: int):
     """The signed-in reviewer's own scorecard: draft, submit, then read-only."""
     evaluation = _evaluation(evaluation_id)
-    mine = svc.current_review_of(evaluation, current_user)
+    mine = scorecards.current_review_of(evaluation, current_user)
     if mine is None:
         abort(404)
     form = ScorecardForm()
-    criteria = evaluation.rubric_version.criteria
     if request.method == "POST":
         ensure(Permission.SCORE_REVIEW, mine)
-        levels, comments = scorecard_input(request.form, criteria)
+        levels, comments = scorecard_input(request.form, evaluation.rubric_version.criteria)
         if form.validate_on_submit():
-            submit = request.form.get("action") == "submit"
-            try:
-                svc.save_scores(mine, levels, comments, form.overall.data or "", submit=submit)
-            except svc.EvaluationRefused as refused:  # the draft is kept: the request commits
-                flash(str(refused), "error")
-                return redirect(url_for("evaluations.review", evaluation_id=evaluation.id))
-            if submit:
-                flash(_("Your scores are submitted and locked. You can now see the other "
-                        "reviewers' submitted scores."), "success")
-                return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
-            flash(_("Draft saved. Only you can see it."), "success")
-            return redirect(url_for("evaluations.review", evaluation_id=evaluation.id))
+            return _save_scorecard(mine, levels, comments, form.overall.data or "")
     elif mine.overall_comment:
         form.overall.data = mine.overall_comment
     return render_template("evaluations/review.html", evaluation=evaluation,
                            version=evaluation.rubric_version, review=mine, form=form,
-                           levels=svc.scorecard(mine),
-                           comments={s.criterion_key: s.comment for s in mine.scores},
+                           levels=scorecards.scorecard(mine), comments=presenter.comments_of(mine),
                            editable=can(current_user, Permission.SCORE_REVIEW, mine))
+
+
+def _save_scorecard(mine: Review, levels: dict[str, int | None], comments: dict[str, str],
+                    overall: str) -> ResponseReturnValue:
+    """Save the draft or submit it; back to the scorecard, or to the page once submitted."""
+    submit = request.form.get("action") == "submit"
+    back = url_for("evaluations.review", evaluation_id=mine.evaluation_id)
+    try:
+        scorecards.save_scores(mine, levels, comments, overall, submit=submit)
+    except EvaluationRefused as refused:  # the draft is kept: the request commits
+        flash(str(refused), "error")
+        return redirect(back)
+    if submit:
+        flash(_("Your scores are submitted and locked. You can now see the other "
+                "reviewers' submitted scores."), "success")
+        return redirect(url_for("evaluations.show", evaluation_id=mine.evaluation_id))
+    flash(_("Draft saved. Only you can see it."), "success")
+    return redirect(back)
 
 
 @bp.route("/<int:evaluation_id>/moderate", methods=["POST"])
@@ -252,7 +194,7 @@ def moderate(evaluation_id: int):
     evaluation = _evaluation(evaluation_id, Permission.COORDINATE_EVALUATION)
     form = ModerationForm()
     form.rescore.choices = [SelectChoice(r.reviewer_id, "") for r in
-                            svc.current_reviews(evaluation)]
+                            scorecards.current_reviews(evaluation)]
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -261,7 +203,7 @@ def moderate(evaluation_id: int):
     carry_out(lambda: svc.moderate(evaluation, current_user, form.note.data,
                                    accept=form.decision.data == "accept",
                                    rescore=form.rescore.data or []),
-              svc.EvaluationRefused, _("Moderation recorded."))
+              EvaluationRefused, _("Moderation recorded."))
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
 
 
@@ -270,7 +212,7 @@ def release(evaluation_id: int):
     evaluation = _evaluation(evaluation_id, Permission.COORDINATE_EVALUATION)
     if not ActionForm().validate_on_submit():
         abort(400)
-    carry_out(lambda: svc.release(evaluation, current_user), svc.EvaluationRefused,
+    carry_out(lambda: svc.release(evaluation, current_user), EvaluationRefused,
               _("Result released: %(name)s can now see it.",
                 name=evaluation.subject.display_name))
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
@@ -280,11 +222,12 @@ def release(evaluation_id: int):
 def add_reviewer(evaluation_id: int):
     evaluation = _evaluation(evaluation_id, Permission.COORDINATE_EVALUATION)
     form = ReviewerForm()
-    form.reviewer.choices = [SelectChoice(p.id, "") for p in _people(REVIEWER_ROLES)]
-    if form.validate_on_submit():
-        carry_out(lambda: svc.add_reviewer(evaluation, db.session.get(User, form.reviewer.data),
-                                           current_user),
-                  svc.EvaluationRefused, _("Reviewer added."))
+    form.reviewer.choices = [SelectChoice(p.id, "")
+                             for p in presenter.people(presenter.REVIEWER_ROLES)]
+    reviewer = db.session.get(User, form.reviewer.data) if form.validate_on_submit() else None
+    if reviewer is not None:  # the form offered only existing people
+        carry_out(lambda: svc.add_reviewer(evaluation, reviewer, current_user),
+                  EvaluationRefused, _("Reviewer added."))
     else:
         flash(_("Choose a reviewer from the list."), "error")
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
@@ -292,30 +235,36 @@ def add_reviewer(evaluation_id: int):
 
 @bp.route("/<int:evaluation_id>/reviews/<int:review_id>/amend", methods=["GET", "POST"])
 def amend(evaluation_id: int, review_id: int):
+    """A coordinator changes a released review, giving the reason (kept in the audit log)."""
     evaluation = _evaluation(evaluation_id, Permission.COORDINATE_EVALUATION)
     target = db.session.get(Review, review_id)
     if target is None or target.evaluation_id != evaluation.id or not target.submitted:
         abort(404)
     form = AmendForm()
-    criteria = evaluation.rubric_version.criteria
-    levels = svc.scorecard(target)
-    comments = {s.criterion_key: s.comment for s in target.scores}
+    levels, comments = scorecards.scorecard(target), presenter.comments_of(target)
     if request.method == "GET":
         form.overall.data = target.overall_comment
     elif form.validate_on_submit():
-        levels, comments = scorecard_input(request.form, criteria)
-        try:
-            svc.amend(evaluation, current_user, target, levels, comments,
-                      form.overall.data or "", form.reason.data)
-        except svc.EvaluationRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
+        levels, comments = scorecard_input(request.form, evaluation.rubric_version.criteria)
+        if _amended(evaluation, target, levels, comments, form):
             flash(_("Amended; the previous values are kept in the audit log."), "success")
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     return render_template("evaluations/amend.html", evaluation=evaluation,
                            version=evaluation.rubric_version, review=target, form=form,
                            levels=levels, comments=comments)
+
+
+def _amended(evaluation: Evaluation, target: Review, levels: dict[str, int | None],
+             comments: dict[str, str], form: AmendForm) -> bool:
+    """True once amended; else the refusal is shown and nothing is kept."""
+    try:
+        svc.amend(evaluation, current_user, target, levels, comments,
+                  form.overall.data or "", form.reason.data)
+    except EvaluationRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return False
+    return True
 
 
 @bp.route("/<int:evaluation_id>/files", methods=["POST"])
@@ -327,7 +276,7 @@ def attach(evaluation_id: int):
         data = upload.read(uploads.MAX_BYTES + 1)
         carry_out(lambda: evidence.attach(evaluation, upload.filename or "", data,
                                           current_user),
-                  svc.EvaluationRefused, _("File attached."))
+                  EvaluationRefused, _("File attached."))
     else:
         flash(_("Choose a file to attach."), "error")
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
@@ -343,5 +292,5 @@ def download(evaluation_id: int, file_id: int):
 
 
 @bp.app_template_global()
-def evaluation_is_late(evaluation: Evaluation, now) -> bool:
+def evaluation_is_late(evaluation: Evaluation, now: datetime) -> bool:
     return evaluation.state == EvaluationState.OPEN and now > evaluation.due_at

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
+from app.evaluations import scorecards
 from app.evaluations import services as svc
 from app.evaluations.models import EvaluationState, Moderation, Review, ReviewState
 from app.extensions import db
@@ -50,7 +51,7 @@ def test_a_draft_can_change_a_submitted_scorecard_cannot(people):
     with pytest.raises(svc.EvaluationRefused, match="locked"):
         score(evaluation, people["alice"], 3, 2)
     db.session.refresh(review)
-    assert review.total == D("70.00") and svc.scorecard(review) == {"talk": 2, "show": 2}
+    assert review.total == D("70.00") and scorecards.scorecard(review) == {"talk": 2, "show": 2}
 
 
 def test_submitting_needs_every_criterion_and_keeps_the_draft(people):
@@ -60,7 +61,7 @@ def test_submitting_needs_every_criterion_and_keeps_the_draft(people):
     db.session.commit()
     review = svc.current_review_of(evaluation, user(people["alice"]))
     assert review.state == ReviewState.DRAFT
-    assert svc.scorecard(review) == {"talk": 3, "show": None}
+    assert scorecards.scorecard(review) == {"talk": 3, "show": None}
     assert review.scores[0].comment == "Strong opening"
 
 
@@ -102,7 +103,7 @@ def test_moderation_can_ask_for_a_rescore_and_keeps_the_first_score(people):
         Review.reviewer_id == people["bob"].id).order_by(Review.round)).scalars().all()
     assert [(r.round, r.state, r.total) for r in bobs] == [
         (1, "superseded", D("0.00")), (2, "draft", None)]
-    assert svc.scorecard(bobs[1]) == {"talk": 1, "show": 1}  # starts from the first card
+    assert scorecards.scorecard(bobs[1]) == {"talk": 1, "show": 1}  # starts from the first card
     score(evaluation, people["bob"], 2, 2)
     assert evaluation.state == EvaluationState.READY and evaluation.result == D("70.00")
     moderation = db.session.execute(sa.select(Moderation)).scalar_one()
