@@ -8,14 +8,22 @@ person's roles allow.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol, cast
 
 from flask import abort
 from flask_login import current_user
 
+# Only the pure ``states`` modules of features: a rule compares enum members, so a renamed
+# value cannot silently change who may do what; feature models and services never.
+from app.assessments.states import RecordState
 from app.auth.models import Role, User
+from app.evaluations.states import (
+    OWED_REVIEW_STATES,
+    SUBMITTED_REVIEW_STATES,
+    EvaluationState,
+)
 
 
 class Permission(enum.StrEnum):
@@ -110,6 +118,7 @@ class Authority(enum.StrEnum):
     DELEGATE = "delegate"                    # named by the line manager, for professionalism
 
 
+# Evaluation kinds are the rubric kinds (app.rubrics.format.KINDS), plain strings.
 TRAINER_KINDS = frozenset({"demo", "interview"})
 LINE_MANAGER_ONLY_KINDS = frozenset({"professionalism"})
 
@@ -129,8 +138,18 @@ def evaluation_authority(user: User | None, person: User | None, kind: str, *,
     if person.manager_id is not None and person.manager_id == user.id:
         return Authority.LINE_MANAGER
     if kind in LINE_MANAGER_ONLY_KINDS:
-        return (Authority.DELEGATE if person.manager_id is not None
-                and person.manager_id in delegated_by else None)
+        return _delegated(person, delegated_by)
+    return _second_line_or_trainer(user, person, kind)
+
+
+def _delegated(person: User, delegated_by: frozenset[int] | set[int]) -> Authority | None:
+    """Beyond the line manager, a line-manager-only kind goes only to whom they named."""
+    if person.manager_id is not None and person.manager_id in delegated_by:
+        return Authority.DELEGATE
+    return None
+
+
+def _second_line_or_trainer(user: User, person: User, kind: str) -> Authority | None:
     manager = person.manager
     if manager is not None and manager.manager_id == user.id:
         return Authority.SECOND_LINE_MANAGER
@@ -139,7 +158,7 @@ def evaluation_authority(user: User | None, person: User | None, kind: str, *,
     return None
 
 
-def may_evaluate_someone_of(user: User, person: User, kinds) -> bool:
+def may_evaluate_someone_of(user: User, person: User, kinds: Iterable[str]) -> bool:
     """For the scheduling page's picker: some kind (delegations aside) may be coordinated."""
     return any(evaluation_authority(user, person, kind) is not None for kind in kinds)
 
@@ -160,7 +179,7 @@ def _own_reviews(user: User, evaluation) -> list:
 
 def _owes_a_review(user: User, evaluation) -> bool:
     """A reviewer whose current scorecard is not submitted yet."""
-    return any(r.state in ("pending", "draft") for r in _own_reviews(user, evaluation))
+    return any(r.state in OWED_REVIEW_STATES for r in _own_reviews(user, evaluation))
 
 
 def _may_view_evaluation(user: User, evaluation) -> bool:
@@ -196,7 +215,7 @@ def _may_see_review(user: User, review) -> bool:
     """
     if review.reviewer_id == user.id:
         return True
-    if review.state not in ("submitted", "superseded"):
+    if review.state not in SUBMITTED_REVIEW_STATES:
         return False
     evaluation = review.evaluation
     if evaluation.subject_id == user.id or _owes_a_review(user, evaluation):
@@ -206,15 +225,15 @@ def _may_see_review(user: User, review) -> bool:
 
 def _may_score(user: User, review) -> bool:
     """Only the assigned reviewer, while the scorecard is open and the evaluation too."""
-    return (review.reviewer_id == user.id and review.state in ("pending", "draft")
-            and review.evaluation.state == "open"
+    return (review.reviewer_id == user.id and review.state in OWED_REVIEW_STATES
+            and review.evaluation.state == EvaluationState.OPEN
             and review.evaluation.subject_id != user.id)
 
 
 def _may_see_result(user: User, evaluation) -> bool:
     """The released result: whoever may see the evaluation. Before release: only those
     with a part in the scoring who owe no scorecard (not the person, not their manager)."""
-    if evaluation.state == "released":
+    if evaluation.state == EvaluationState.RELEASED:
         return _may_view_evaluation(user, evaluation)
     if evaluation.subject_id == user.id or _owes_a_review(user, evaluation):
         return False
@@ -227,7 +246,7 @@ def _may_see_result(user: User, evaluation) -> bool:
 def _may_view_record(user: User, record) -> bool:
     """The person once it is published; their manager; supervisors and admins."""
     if record.person_id == user.id:
-        return record.state != "draft"
+        return record.state != RecordState.DRAFT
     return (record.person.manager_id == user.id
             or bool(user.roles & ROLE_GRANTS[Permission.READ_ALL_RECORDS]))
 
@@ -239,7 +258,7 @@ def _may_score_record(user: User, record) -> bool:
 
 def _may_follow_up(user: User, record) -> bool:
     """Interview, improvement plan, decisions, change requests: the manager, once published."""
-    return _may_score_record(user, record) and record.state != "draft"
+    return _may_score_record(user, record) and record.state != RecordState.DRAFT
 
 
 def _may_decide_change(user: User, change) -> bool:
@@ -296,21 +315,30 @@ def ensure(permission: Permission, obj: Any = None) -> None:
         abort(403)
 
 
-def require(permission: Permission):
+class GuardedView(Protocol):
+    """A view that :func:`require` wrapped: it carries the permission it checks."""
+
+    required_permission: Permission
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+def require(permission: Permission) -> Callable[[Callable[..., Any]], GuardedView]:
     """View decorator for a role-level permission.
 
     The permission is recorded on the view so tests can walk the URL map and
     prove every restricted route refuses people without it.
     """
 
-    def decorator(view):
+    def decorator(view: Callable[..., Any]) -> GuardedView:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             ensure(permission)
             return view(*args, **kwargs)
 
-        wrapped.required_permission = permission
-        return wrapped
+        guarded = cast(GuardedView, wrapped)
+        guarded.required_permission = permission
+        return guarded
 
     return decorator
 
