@@ -8,6 +8,7 @@ Field names differ across the forms shown together on the exam page, so their id
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
@@ -146,7 +147,7 @@ class RandomSectionForm(FlaskForm):
                              validators=[Opt(), NumberRange(0.1, 100)],
                              description=_l("Empty: each question keeps its own points."))
 
-    def set_banks(self, banks: list[tuple[int, str]], tags: dict[int, list[str]]) -> None:
+    def set_banks(self, banks: Sequence[tuple[int, str]], tags: dict[int, list[str]]) -> None:
         """Offer every bank, and each bank's tags grouped under its title."""
         titles = dict(banks)
         self.bank.choices = [SelectChoice(pk, title) for pk, title in banks]

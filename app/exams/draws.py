@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.exams.models import Exam, ExamRule
@@ -84,7 +85,7 @@ def draw_questions(exam: Exam, rng: random.Random) -> list[Served]:
 
 
 def _current(*conditions: sa.ColumnElement[bool],
-             order_by: sa.ColumnElement[Any] | None = None) -> list[Served]:
+             order_by: InstrumentedAttribute[int] | None = None) -> list[Served]:
     """Current versions of live questions, as plain rows (no ORM objects: cheap to draw)."""
     stmt = (sa.select(QuestionVersion.id, QuestionVersion.question_pk, QuestionVersion.content,
                       Question.points)

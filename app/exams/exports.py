@@ -38,7 +38,7 @@ from app.extensions import db
 
 COUNTED_STATES = frozenset({AttemptState.GRADED})  # not while an essay waits for a marker
 CHOICE_TYPES = frozenset({"single", "multiple", "truefalse"})
-STATE_LABELS = {
+STATE_LABELS: dict[str, object] = {
     AttemptState.IN_PROGRESS: _l("In progress"),
     AttemptState.AWAITING_MARKING: _l("Awaiting marking"), AttemptState.GRADED: _l("Graded"),
 }

@@ -10,6 +10,7 @@ questions from the stem and option texts only, in the attempt's option order
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -208,7 +209,7 @@ def guidance_visible(exam: Exam, item: AttemptItem, attempts_left: bool) -> bool
     return exam.review_answers and item.status == "marked" and not attempts_left
 
 
-def review_items(attempt: Attempt, items: list[AttemptItem],
+def review_items(attempt: Attempt, items: Sequence[AttemptItem],
                  attempts_left: bool = True) -> list[ReviewItem]:
     """Each served question with the learner's answer, for the review page."""
     versions = {v.id: v for v in db.session.execute(sa.select(QuestionVersion).where(
@@ -254,8 +255,10 @@ def _pair_lines(content: dict, rendered: dict, response: object) -> list[PairLin
         if not pair.get("left"):
             continue
         right = answers.get(str(index))
-        valid = isinstance(right, int) and 0 <= right < len(pairs)
-        # As the grader: right when the chosen right-hand text is this item's own.
-        lines.append(PairLine(pairs[index][0], pairs[right][1] if valid else None,
-                              pairs[index][1], valid and texts[right] == texts[index]))
+        if isinstance(right, int) and 0 <= right < len(pairs):
+            # As the grader: right when the chosen right-hand text is this item's own.
+            chosen, correct = pairs[right][1], texts[right] == texts[index]
+        else:
+            chosen, correct = None, False
+        lines.append(PairLine(pairs[index][0], chosen, pairs[index][1], correct))
     return lines

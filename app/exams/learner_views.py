@@ -4,6 +4,11 @@ and :mod:`app.exams.results_views` (marking, regrading, results)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -15,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -115,32 +121,53 @@ def save(attempt_id: int):
     The busiest endpoint of exam day: one read (the served question), then the
     write phase's share-lock and conditional UPDATE.
     """
-    data = request.get_json(silent=True) or {}
-    position, seq = data.get("position"), data.get("seq")
-    if not isinstance(position, int) or not isinstance(seq, int) or seq < 0:
+    sent = _read_save(request.get_json(silent=True) or {})
+    if sent is None:
         return jsonify(error="bad_request", message=_("The save was not understood.")), 400
-    response = _clean_response(data.get("response"))
-    flagged = data.get("flagged") if isinstance(data.get("flagged"), bool) else None
     now = utcnow()
-    target = svc.answer_target(attempt_id, current_user.id, position)
+    target = svc.answer_target(attempt_id, current_user.id, sent.position)
     begin_write_phase()
     try:
         if target is None:
             svc.refuse_save(_own_attempt(attempt_id), now, missing=True)
-        svc.store_answer(attempt_id, target, position, response, seq, now, flagged=flagged,
-                         displayed=True)
+        svc.store_answer(attempt_id, target, sent.position, sent.response, sent.seq, now,
+                         flagged=sent.flagged, displayed=True)
     except svc.SaveRefused as refused:
-        attempt = _own_attempt(attempt_id)
-        remaining = learner_pages.remaining_seconds(attempt, now)
-        end_write_phase()  # an expired attempt was finalised: keep that despite the 4xx
-        status = 409 if refused.reason == "stale" else 410
-        return jsonify(error=refused.reason, message=str(refused), remaining=remaining), status
+        return _refused_save(attempt_id, refused, now)
     end_write_phase()  # acknowledged only once it is committed
-    return jsonify(saved=True, seq=seq,
+    return jsonify(saved=True, seq=sent.seq,
                    remaining=learner_pages.seconds_until(target.deadline_at, now))
 
 
-def _clean_response(value):
+@dataclass(frozen=True)
+class SentAnswer:
+    """One autosave as the page sent it, checked and bounded."""
+
+    position: int
+    seq: int
+    response: object
+    flagged: bool | None  # None: the flag is left as it is
+
+
+def _read_save(data: dict[str, Any]) -> SentAnswer | None:
+    """The save in the request body; None when it cannot be one."""
+    position, seq = data.get("position"), data.get("seq")
+    if not isinstance(position, int) or not isinstance(seq, int) or seq < 0:
+        return None
+    flagged = data.get("flagged")
+    return SentAnswer(position, seq, _clean_response(data.get("response")),
+                      flagged if isinstance(flagged, bool) else None)
+
+
+def _refused_save(attempt_id: int, refused: svc.SaveRefused, now: datetime) -> ResponseReturnValue:
+    attempt = _own_attempt(attempt_id)
+    remaining = learner_pages.remaining_seconds(attempt, now)
+    end_write_phase()  # an expired attempt was finalised: keep that despite the 4xx
+    status = 409 if refused.reason == "stale" else 410
+    return jsonify(error=refused.reason, message=str(refused), remaining=remaining), status
+
+
+def _clean_response(value: object) -> object:
     """Bounded, JSON-shaped data only; graders treat anything odd as wrong."""
     if isinstance(value, str):
         return value[:MAX_TEXT_ANSWER]
@@ -223,7 +250,7 @@ def result(attempt_id: int):
         return redirect(url_for("exams.attempt", attempt_id=attempt.id))
     exam = attempt.exam
     visible = learner_pages.review_visible(exam, now)
-    items = []
+    items: Sequence[AttemptItem] = []
     if visible and (exam.review_correctness or exam.review_answers or exam.review_explanations):
         items = db.session.execute(
             sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)

@@ -99,16 +99,22 @@ def mark_item(found: Entry, points: Decimal | float, comment: str | None, marker
     comment = (comment or "").strip() or None
     if item.status == MARKED and item.score == score and item.marker_comment == comment:
         return False
-    before = {"score": item.score, "status": item.status, "comment": item.marker_comment,
-              "marked_by_id": item.marked_by_id}
+    before: dict[str, object] = {"score": item.score, "status": item.status,
+                                 "comment": item.marker_comment,
+                                 "marked_by_id": item.marked_by_id}
     item.score, item.status, item.marker_comment = score, MARKED, comment
     item.marked_by_id, item.marked_at = marker.id, now
     settle(found.attempt)
-    audit.record("exam.mark", item, actor=marker, before=before, after={
-        "score": score, "status": MARKED, "comment": comment, "marked_by_id": marker.id,
-        "attempt_id": found.attempt.id, "attempt_score": found.attempt.score,
-        "attempt_state": found.attempt.state})
+    _record_mark(found, marker, before)
     return True
+
+
+def _record_mark(found: Entry, marker: User, before: dict[str, object]) -> None:
+    item, attempt = found.item, found.attempt
+    audit.record("exam.mark", item, actor=marker, before=before, after={
+        "score": item.score, "status": MARKED, "comment": item.marker_comment,
+        "marked_by_id": marker.id, "attempt_id": attempt.id, "attempt_score": attempt.score,
+        "attempt_state": attempt.state})
 
 
 def _checked_score(found: Entry, points: Decimal | float) -> float:

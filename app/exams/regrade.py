@@ -124,7 +124,7 @@ def plan(question: Question) -> Plan:
 
 
 def _older_servings(question: Question, target: QuestionVersion
-                    ) -> Sequence[sa.Row[tuple[AttemptItem, QuestionVersion, Attempt, User]]]:
+                    ) -> Sequence[sa.Row[AttemptItem, QuestionVersion, Attempt, User]]:
     """Every item served an older version of the question, with its attempt and person."""
     return db.session.execute(
         sa.select(AttemptItem, QuestionVersion, Attempt, User)

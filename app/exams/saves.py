@@ -38,7 +38,7 @@ class AnswerTarget:
 
 
 @cache
-def _answer_target_query() -> sa.Select[tuple[str, list[int], int, datetime]]:
+def _answer_target_query() -> sa.Select[str, list[int], int, datetime]:
     # Built once: constructing a statement costs more than running it on SQLite.
     return (sa.select(QuestionVersion.content["type"].as_string(), AttemptItem.option_order,
                       Attempt.revision, Attempt.deadline_at)
@@ -80,9 +80,7 @@ def store_answer(attempt_id: int, target: AnswerTarget, position: int, response:
     from it comes later than this one). ``displayed``: the response uses the page's
     display positions (mapped here).
     """
-    if not 0 <= seq < (target.revision + 1) << SEQ_SHIFT:
-        raise SaveRefused(_l("This save does not come from a page of this attempt; reload "
-                             "the page."), "stale")
+    _refuse_foreign_seq(seq, target)
     _share_lock_open(attempt_id, now, grace)
     if displayed:
         response = to_original(target.kind, response, target.option_order)
@@ -92,6 +90,13 @@ def store_answer(attempt_id: int, target: AnswerTarget, position: int, response:
     if updated != 1:
         raise SaveRefused(_l("A newer answer to this question was saved from another page; "
                              "reload to see it."), "stale")
+
+
+def _refuse_foreign_seq(seq: int, target: AnswerTarget) -> None:
+    """No page of this attempt has numbered a save beyond its newest revision."""
+    if not 0 <= seq < (target.revision + 1) << SEQ_SHIFT:
+        raise SaveRefused(_l("This save does not come from a page of this attempt; reload "
+                             "the page."), "stale")
 
 
 def _share_lock_open(attempt_id: int, now: datetime, grace: timedelta) -> None:
@@ -105,7 +110,7 @@ def _share_lock_open(attempt_id: int, now: datetime, grace: timedelta) -> None:
 
 
 @cache
-def _open_attempt_query() -> sa.Select[tuple[int]]:
+def _open_attempt_query() -> sa.Select[int]:
     return (sa.select(Attempt.id)
             .where(Attempt.id == sa.bindparam("attempt_id"),
                    Attempt.state == AttemptState.IN_PROGRESS,
