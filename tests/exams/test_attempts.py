@@ -326,3 +326,19 @@ def test_the_close_expired_command_finalises_abandoned_attempts(app, setup):
     assert result.exit_code == 0 and "1 expired attempt(s) finalised." in result.output
     db.session.refresh(attempt)
     assert attempt.state == AttemptState.GRADED
+
+
+@pytest.mark.parametrize("ended", ["person", "deadline"])
+def test_ending_an_attempt_stores_a_finished_state_never_an_intermediate_one(setup, ended):
+    # Why AttemptState has no "submitted" or "expired": grading runs in the same call.
+    exam, user = setup
+    attempt = _start(exam, user)
+    if ended == "person":
+        svc.submit_attempt(attempt, T0 + timedelta(minutes=4))
+    else:
+        svc.close_expired(T0 + timedelta(minutes=61))
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.execute(sa.select(Attempt.state, Attempt.expired).where(
+        Attempt.id == attempt.id)).one()
+    assert stored == (AttemptState.GRADED, ended == "deadline")
