@@ -8,7 +8,7 @@ person's roles allow.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any, Protocol, cast
 
@@ -163,6 +163,40 @@ def may_evaluate_someone_of(user: User, person: User, kinds: Iterable[str]) -> b
     return any(evaluation_authority(user, person, kind) is not None for kind in kinds)
 
 
+# -- the shapes the object rules read (the models live in their features) --------------------
+
+
+class ReviewLike(Protocol):
+    @property
+    def reviewer_id(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def evaluation(self) -> EvaluationLike: ...
+
+
+class EvaluationLike(Protocol):
+    @property
+    def subject_id(self) -> int: ...
+    @property
+    def coordinator_id(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def subject(self) -> User: ...
+    @property
+    def reviews(self) -> Sequence[ReviewLike]: ...
+
+
+class RecordLike(Protocol):
+    @property
+    def person_id(self) -> int: ...
+    @property
+    def person(self) -> User: ...
+    @property
+    def state(self) -> str: ...
+
+
 # -- evaluations (§1.3.1: reviewers score independently) -------------------------------------
 #
 # These rules decide on their own, without role grants: independence must hold
@@ -173,16 +207,16 @@ def _reads_all_evaluations(user: User) -> bool:
     return bool(user.roles & ROLE_GRANTS[Permission.READ_EVALUATIONS])
 
 
-def _own_reviews(user: User, evaluation) -> list:
+def _own_reviews(user: User, evaluation: EvaluationLike) -> list[ReviewLike]:
     return [r for r in evaluation.reviews if r.reviewer_id == user.id]
 
 
-def _owes_a_review(user: User, evaluation) -> bool:
+def _owes_a_review(user: User, evaluation: EvaluationLike) -> bool:
     """A reviewer whose current scorecard is not submitted yet."""
     return any(r.state in OWED_REVIEW_STATES for r in _own_reviews(user, evaluation))
 
 
-def _may_view_evaluation(user: User, evaluation) -> bool:
+def _may_view_evaluation(user: User, evaluation: EvaluationLike) -> bool:
     """The page itself: its schedule and scenario (scores are decided separately).
 
     The person's manager sees it too: released results feed their team's assessment
@@ -193,20 +227,20 @@ def _may_view_evaluation(user: User, evaluation) -> bool:
             or evaluation.subject.manager_id == user.id)
 
 
-def _part_in_scoring(user: User, evaluation) -> bool:
+def _part_in_scoring(user: User, evaluation: EvaluationLike) -> bool:
     """Coordinates it, reviews it, or reads every evaluation (supervision)."""
     return (evaluation.coordinator_id == user.id or bool(_own_reviews(user, evaluation))
             or _reads_all_evaluations(user))
 
 
-def _may_coordinate(user: User, evaluation) -> bool:
+def _may_coordinate(user: User, evaluation: EvaluationLike) -> bool:
     """Moderate, release, amend, add evidence: only the coordinator who scheduled it (and
     so held authority over the person). Never the person evaluated; an admin as such has
     no authority over scores (§1.3.1)."""
     return evaluation.coordinator_id == user.id and evaluation.subject_id != user.id
 
 
-def _may_see_review(user: User, review) -> bool:
+def _may_see_review(user: User, review: ReviewLike) -> bool:
     """A reviewer's scores and comments, before release.
 
     Their own always; nobody else's drafts, ever; others' submitted scores only once
@@ -223,14 +257,14 @@ def _may_see_review(user: User, review) -> bool:
     return _part_in_scoring(user, evaluation)
 
 
-def _may_score(user: User, review) -> bool:
+def _may_score(user: User, review: ReviewLike) -> bool:
     """Only the assigned reviewer, while the scorecard is open and the evaluation too."""
     return (review.reviewer_id == user.id and review.state in OWED_REVIEW_STATES
             and review.evaluation.state == EvaluationState.OPEN
             and review.evaluation.subject_id != user.id)
 
 
-def _may_see_result(user: User, evaluation) -> bool:
+def _may_see_result(user: User, evaluation: EvaluationLike) -> bool:
     """The released result: whoever may see the evaluation. Before release: only those
     with a part in the scoring who owe no scorecard (not the person, not their manager)."""
     if evaluation.state == EvaluationState.RELEASED:
@@ -243,7 +277,7 @@ def _may_see_result(user: User, evaluation) -> bool:
 # -- assessment records (§3.3): managers see only their own team ---------------------------
 
 
-def _may_view_record(user: User, record) -> bool:
+def _may_view_record(user: User, record: RecordLike) -> bool:
     """The person once it is published; their manager; supervisors and admins."""
     if record.person_id == user.id:
         return record.state != RecordState.DRAFT
@@ -251,12 +285,12 @@ def _may_view_record(user: User, record) -> bool:
             or bool(user.roles & ROLE_GRANTS[Permission.READ_ALL_RECORDS]))
 
 
-def _may_score_record(user: User, record) -> bool:
+def _may_score_record(user: User, record: RecordLike) -> bool:
     """Only the person's manager scores, gives feedback and publishes."""
     return record.person.manager_id == user.id and record.person_id != user.id
 
 
-def _may_follow_up(user: User, record) -> bool:
+def _may_follow_up(user: User, record: RecordLike) -> bool:
     """Interview, improvement plan, decisions, change requests: the manager, once published."""
     return _may_score_record(user, record) and record.state != RecordState.DRAFT
 

@@ -284,11 +284,9 @@ def amend(evaluation: Evaluation, actor: User, review: Review,
     """Change a released review's levels or comments; before and after go to the audit log."""
     lock(evaluation)
     reason = (reason or "").strip()
-    _check_amendment(evaluation, review, reason)
     criteria = evaluation.rubric_version.criteria
     chosen = {c["key"]: levels.get(c["key"]) for c in criteria}
-    if scoring.missing_criteria(criteria, chosen):
-        raise EvaluationRefused(_l("Choose a level for every criterion."))
+    _check_amendment(evaluation, review, reason, chosen)
     before = _snapshot(evaluation, review)
     write_card(review, chosen, comments, overall)
     review.total = scoring.review_total(criteria, chosen)
@@ -301,7 +299,8 @@ def amend(evaluation: Evaluation, actor: User, review: Review,
                  before=before, after=after)
 
 
-def _check_amendment(evaluation: Evaluation, review: Review, reason: str) -> None:
+def _check_amendment(evaluation: Evaluation, review: Review, reason: str,
+                     chosen: Mapping[str, int | None]) -> None:
     if evaluation.state != EvaluationState.RELEASED:
         raise EvaluationRefused(_l("Only a released result is amended; before release, use "
                                    "moderation."))
@@ -309,6 +308,8 @@ def _check_amendment(evaluation: Evaluation, review: Review, reason: str) -> Non
         raise EvaluationRefused(_l("Give the reason for the amendment."))
     if review.evaluation_id != evaluation.id or not review.submitted:
         raise EvaluationRefused(_l("Choose a submitted review of this evaluation."))
+    if scoring.missing_criteria(evaluation.rubric_version.criteria, chosen):
+        raise EvaluationRefused(_l("Choose a level for every criterion."))
 
 
 def _snapshot(evaluation: Evaluation, review: Review) -> dict[str, Any]:
