@@ -73,7 +73,7 @@ def load_demo_accounts() -> int:
     """
     created = 0
     for email, name, roles, language, manager in DEMO_ACCOUNTS:
-        if _demo_account(email) is not None:
+        if services.user_by_email(email) is not None:
             continue
         user = services.create_user(email, name, roles=roles, team=DEMO_TEAM,
                                     manager_email=manager, locale=language, actor_label="demo")
