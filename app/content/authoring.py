@@ -2,18 +2,21 @@
 
 Question banks (:mod:`app.banks.markdown_format`) and rubrics (:mod:`app.rubrics.format`)
 are both a front matter of ``key: value`` lines between two ``---`` lines, then sections
-under ``## `` headings, read line by line with fenced code blocks tracked. The tokens, the
-:class:`Issue` every reader reports (GIFT and Aiken too), the reporter and the front
-matter reader live here once; each format keeps its own keys, values and messages.
+under ``## `` headings, each starting with its own ``key: value`` lines, read line by line
+with fenced code blocks tracked. The tokens, the :class:`Issue` every reader reports (GIFT
+and Aiken too), the reporter, the front matter and key-line readers and the section scanner
+live here once; each format keeps its own keys, values and messages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 LANGUAGES = ("en", "zh_CN")  # what banks and rubrics may be written in
+MAX_TITLE = 200
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,30 @@ class Issue:
 def errors_only(issues: list[Issue]) -> list[Issue]:
     return [issue for issue in issues if issue.severity == "error"]
 
+
 KEY_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
+FULLWIDTH_KEY_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*：")
 HEADING = re.compile(r"##(?:[ \t]+(.*?))?[ \t]*")
 FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 BULLET_ITEM = re.compile(r"[-*+][ \t]+")
 THEMATIC_BREAK = re.compile(r"(?:[-*_][ \t]*){3,}")
+# A bank's or a rubric's ID: 3 to 60 lowercase letters, digits and '-'.
+FILE_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
 
 
-def one_of(values) -> str:
+def one_of(values: Iterable[str]) -> str:
     """'a, b or c' (or just 'a')."""
-    values = list(values)
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+    return _listed(list(values), " or ")
+
+
+def all_of(values: Iterable[str]) -> str:
+    """'a, b and c' (or just 'a')."""
+    return _listed(list(values), " and ")
+
+
+def _listed(values: list[str], last: str) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + last + values[-1]
 
 
 def quote(text: str, limit: int = 60) -> str:
@@ -61,6 +76,12 @@ def trim_blank(texts: list[str]) -> list[str]:
     while stop > start and not texts[stop - 1].strip():
         stop -= 1
     return texts[start:stop]
+
+
+def heading_text(line: str) -> str:
+    """What follows '## ' on a heading line (stripped); '' for a line that is not one."""
+    match = HEADING.fullmatch(line)
+    return (match.group(1) or "").strip() if match else ""
 
 
 class Reporter:
@@ -80,90 +101,237 @@ class Reporter:
     def warning(self, line: int, message: str, key: str | None = None) -> None:
         self.issues.append(Issue(self.path, line, message, key, "warning"))
 
+    def in_line_order(self) -> list[Issue]:
+        """The issues sorted by line (stable: one line's issues keep the order found)."""
+        self.issues.sort(key=lambda issue: issue.line)
+        return self.issues
 
-def read_front_matter(lines: Sequence[str], report: Reporter, *, keys: Sequence[str],
-                      start_hint: str, holds: str,
-                      value: Callable[[str, str, int], None]) -> tuple[dict[str, int], int,
-                                                                        bool]:
-    """Read the ``---`` block at the top of a file.
 
-    Each known key's value goes to ``value(key, value, line)``; unknown keys, repeated
-    keys, lines that are not ``key: value`` and a missing or unclosed block are
-    reported. ``start_hint`` lists the expected lines for the "must start with" message
-    and ``holds`` names what the block holds. Returns the line of each key seen, the
-    index of the first line after the block, and whether the block was there at all.
+# -- front matter -------------------------------------------------------------------------
+
+
+@dataclass
+class FrontMatter:
+    """The keys every format's front matter has; a format adds its own fields."""
+
+    id: str = ""
+    title: str = ""
+    language: str = ""
+    lines: dict[str, int] = field(default_factory=dict)  # the line of each key seen
+    start: int = 0  # index of the first line after the block
+    present: bool = False  # whether the file starts with a block at all
+
+
+F = TypeVar("F", bound=FrontMatter)
+T = TypeVar("T")
+# Checks one key's value and stores it in the front matter, or reports it.
+FrontCheck = Callable[[F, str, int, Reporter], None]
+
+
+@dataclass(frozen=True)
+class FrontMatterRules(Generic[F]):
+    """One format's front matter: a check for each key, in the documented order."""
+
+    checks: Mapping[str, FrontCheck[F]]
+    examples: Mapping[str, str]  # the required keys, each with an example value
+
+    @property
+    def start_hint(self) -> str:
+        return all_of(f"'{key}: ...'" for key in self.examples)
+
+
+def read_front_matter(lines: Sequence[str], report: Reporter, rules: FrontMatterRules[F],
+                      front: F) -> F:
+    """Read the ``---`` block at the top of a file into ``front``.
+
+    Each known key's value goes to its check; unknown keys, repeated keys, lines that are
+    not ``key: value``, missing required keys and a missing or unclosed block are reported.
     """
     if not lines or lines[0].rstrip() != "---":
         report.error(1, f"the file must start with front matter: a line '---', then "
-                        f"{start_hint} lines, then '---'")
-        return {}, 0, False
-    seen: dict[str, int] = {}
-    end = None
-    index = 1
+                        f"{rules.start_hint} lines, then '---'")
+        return front
+    front.present = True
+    stop, closed = _front_matter_end(lines)
+    for index in range(1, stop):
+        if lines[index].strip():
+            _front_matter_line(lines[index], index + 1, report, rules, front)
+    front.start = stop + 1 if closed else stop
+    if not closed:
+        report.error(1, "the front matter is not closed: add a line '---' after its last "
+                        "'key: value' line")
+    _report_missing_keys(front, rules, report)
+    return front
+
+
+def _report_missing_keys(front: F, rules: FrontMatterRules[F], report: Reporter) -> None:
+    for key, example in rules.examples.items():
+        if key not in front.lines:
+            report.error(1, f"the front matter has no '{key}' line: add '{key}: {example}'")
+
+
+def _front_matter_end(lines: Sequence[str]) -> tuple[int, bool]:
+    """Index of the closing '---' (True), or of where the block stops unclosed (False)."""
     for index in range(1, len(lines)):
         line = lines[index]
         if line.rstrip() == "---":
-            end = index
-            break
+            return index, True
         if line.startswith("##") and HEADING.fullmatch(line):
-            break
-        if not line.strip():
-            continue
-        number = index + 1
-        match = KEY_LINE.fullmatch(line)
-        if not match:
-            report.error(number, f"{quote(line.strip())} is not a 'key: value' line: the front "
-                                 f"matter holds only {holds} lines")
-            continue
-        key, text = match.group(1), match.group(2).strip()
-        if key not in keys:
-            report.error(number, f"unknown front-matter key '{key}': use {one_of(keys)}")
-            continue
-        if key in seen:
-            report.error(number, f"duplicate front-matter key '{key}' (also line {seen[key]}): "
-                                 "keep one")
-            continue
+            return index, False
+    return len(lines), False
+
+
+def _front_matter_line(line: str, number: int, report: Reporter, rules: FrontMatterRules[F],
+                       front: F) -> None:
+    match = KEY_LINE.fullmatch(line)
+    if not match:
+        report.error(number, f"{quote(line.strip())} is not a 'key: value' line: the front "
+                             f"matter holds only {all_of(rules.checks)} lines")
+        return
+    key, text = match.group(1), match.group(2).strip()
+    seen = front.lines
+    if key not in rules.checks:
+        report.error(number, f"unknown front-matter key '{key}': use {one_of(rules.checks)}")
+    elif key in seen:
+        report.error(number, f"duplicate front-matter key '{key}' (also line {seen[key]}): "
+                             "keep one")
+    else:
         seen[key] = number
-        value(key, text, number)
-    else:
-        index = len(lines)
-    if end is None:
-        report.error(1, "the front matter is not closed: add a line '---' after its last "
-                        "'key: value' line")
-        return seen, index, True
-    return seen, end + 1, True
+        rules.checks[key](front, text, number, report)
 
 
-MAX_TITLE = 200
+@dataclass(frozen=True)
+class CommonKeys:
+    """The checks of the front-matter keys every format has (id, title, language)."""
 
+    noun: str  # 'bank', 'rubric'
+    id_example: str
+    languages: Sequence[str] = LANGUAGES
 
-def common_value(key: str, value: str, number: int, result: dict, report: Reporter, *,
-                 noun: str, id_pattern: re.Pattern, id_example: str,
-                 languages: Sequence[str]) -> bool:
-    """The front-matter keys every format has (id, title, language); False for others."""
-    if key == "id":
-        if id_pattern.fullmatch(value):
-            result["id"] = value
+    def id(self, front: FrontMatter, value: str, number: int, report: Reporter) -> None:
+        if FILE_ID.fullmatch(value):
+            front.id = value
         else:
-            report.error(number, f"{noun} ID {quote(value)} is not valid: use 3 to 60 lowercase "
-                                 "letters, digits and '-', starting and ending with a letter or "
-                                 f"digit, e.g. 'id: {id_example}'")
-    elif key == "title":
+            report.error(number, f"{self.noun} ID {quote(value)} is not valid: use 3 to 60 "
+                                 "lowercase letters, digits and '-', starting and ending with a "
+                                 f"letter or digit, e.g. 'id: {self.id_example}'")
+
+    def title(self, front: FrontMatter, value: str, number: int, report: Reporter) -> None:
         if not value:
-            report.error(number, f"empty title: write the {noun}'s name after 'title: '")
-        elif len(value) > MAX_TITLE:
-            report.error(number, f"the title is {len(value)} characters long: keep it to "
-                                 f"{MAX_TITLE} or fewer")
-        else:
-            result["title"] = value
-    elif key == "language":
-        if value in languages:
-            result["language"] = value
-        else:
-            report.error(number, f"unknown language {quote(value)}: use {one_of(languages)}")
-    else:
+            report.error(number, f"empty title: write the {self.noun}'s name after 'title: '")
+        elif not title_too_long(value, number, report):
+            front.title = value
+
+    def language(self, front: FrontMatter, value: str, number: int, report: Reporter) -> None:
+        if known_value(value, self.languages, "language", one_of(self.languages), number,
+                       report):
+            front.language = value
+
+
+def known_value(value: str, allowed: Sequence[str], noun: str, listed: str, number: int,
+                report: Reporter, key: str | None = None) -> bool:
+    """Whether the value is one of ``allowed``; if not, it is reported (``listed`` says
+    them: 'a, b or c', 'one of a, b, c')."""
+    if value in allowed:
+        return True
+    report.error(number, f"unknown {noun} {quote(value)}: use {listed}", key)
+    return False
+
+
+def title_too_long(title: str, number: int, report: Reporter, key: str | None = None) -> bool:
+    """Whether the title is over :data:`MAX_TITLE` characters (then it is reported)."""
+    if len(title) <= MAX_TITLE:
         return False
+    report.error(number, f"the title is {len(title)} characters long: keep it to "
+                         f"{MAX_TITLE} or fewer", key)
     return True
+
+
+
+# -- key lines ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    """The value of a section's ``key: value`` line, and where it is."""
+
+    text: str
+    line: int
+    reported: bool = False  # written with a full-width colon: already reported, not read
+
+
+@dataclass(frozen=True)
+class KeyLineRules:
+    """A format's key lines under a heading: the keys and how to say what is wrong."""
+
+    keys: tuple[str, ...]
+    unknown: str  # the message for an unknown key, with '{key}' where its name goes
+    before: str  # what the blank line after the key lines comes before
+    fullwidth: bool = False  # read 'key：' (a full-width colon) as a key line, and report it
+
+
+def read_key_lines(lines: Sequence[str], fenced: bytearray, heading: int, end: int,
+                   report: Reporter, owner: str | None,
+                   rules: KeyLineRules) -> tuple[dict[str, KeyValue], int]:
+    """The key lines right after a heading (blank lines before them are allowed), up to a
+    blank line; also the index of the first line after them. ``owner`` names the section."""
+    index = heading + 1
+    while index < end and not lines[index].strip():
+        index += 1
+    first = index
+    values: dict[str, KeyValue] = {}
+    while index < end and lines[index].strip() and not fenced[index]:
+        if not _key_line(lines[index], index + 1, values, report, owner, rules):
+            if index > first:
+                report.error(index + 1, "expected a blank line after the key lines: leave one "
+                                        f"empty line before {rules.before}", owner)
+            break
+        index += 1
+    return values, index
+
+
+def _key_line(line: str, number: int, values: dict[str, KeyValue], report: Reporter,
+              owner: str | None, rules: KeyLineRules) -> bool:
+    """Read one line as a key line; False when it is not one."""
+    match = KEY_LINE.fullmatch(line)
+    if not match:
+        return rules.fullwidth and _fullwidth_key_line(line, number, values, report, owner,
+                                                       rules)
+    key, value = match.group(1), match.group(2).strip()
+    if key not in rules.keys:
+        report.error(number, rules.unknown.format(key=key), owner)
+    elif key in values:
+        report.error(number, f"duplicate key '{key}' (also line {values[key].line}): keep one",
+                     owner)
+    else:
+        values[key] = KeyValue(value, number)
+    return True
+
+
+def _fullwidth_key_line(line: str, number: int, values: dict[str, KeyValue], report: Reporter,
+                        owner: str | None, rules: KeyLineRules) -> bool:
+    match = FULLWIDTH_KEY_LINE.match(line)
+    if not match or match.group(1) not in rules.keys:
+        return False
+    key = match.group(1)
+    report.error(number, f"'{key}' is followed by a full-width colon '：': write '{key}: ...' "
+                         "with the ASCII colon", owner)
+    values.setdefault(key, KeyValue("", number, reported=True))
+    return True
+
+
+def clashes(items: Iterable[T], key: Callable[[T], str]) -> Iterator[tuple[str, T, list[T]]]:
+    """Each item whose key another item has too, with those others: for 'duplicate ID'
+    issues across files. Groups and items come in the order given."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    for name, group in groups.items():
+        if len(group) > 1:
+            for item in group:
+                yield name, item, [other for other in group if other is not item]
+
+# -- files and lines ----------------------------------------------------------------------
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Issue]]:
@@ -192,48 +360,3 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
-
-
-@dataclass
-class Sections:
-    """Where a file's ``## `` sections start, and which lines are inside code blocks."""
-
-    fenced: bytearray    # 1 for each line inside (or opening) a fenced code block
-    headings: list[int]  # indexes of the '## ' heading lines, outside code blocks
-    unclosed: int = -1   # index of the opening line of a code block never closed
-    fence: str = ""      # that block's fence ("```"), to say what closes it
-
-
-def scan_sections(lines: Sequence[str], start: int,
-                  before_first: Callable[[int], None] | None = None) -> Sections:
-    """One pass over the lines from ``start``: headings and fenced code blocks.
-
-    ``before_first(index)`` is called for each non-blank line outside code blocks that
-    comes before the first heading (a format may not allow text there).
-    """
-    count = len(lines)
-    sections = Sections(bytearray(count), [])
-    fence_char, fence_len, fence_at = "", 0, -1
-    for index in range(start, count):
-        line = lines[index]
-        if fence_char:
-            sections.fenced[index] = 1
-            if line.lstrip(" \t")[:1] == fence_char:
-                match = FENCE_CLOSE.fullmatch(line)
-                if match and match.group(1)[0] == fence_char and len(match.group(1)) >= fence_len:
-                    fence_char = ""
-            continue
-        if line.startswith("##") and HEADING.fullmatch(line):
-            sections.headings.append(index)
-            continue
-        stripped = line.lstrip(" \t")
-        if stripped[:3] in ("```", "~~~"):
-            match = FENCE_OPEN.fullmatch(line)
-            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-                fence_char, fence_len, fence_at = match.group(1)[0], len(match.group(1)), index
-                sections.fenced[index] = 1
-        if before_first is not None and not sections.headings and stripped:
-            before_first(index)
-    if fence_char:
-        sections.unclosed, sections.fence = fence_at, fence_char * fence_len
-    return sections
