@@ -15,13 +15,7 @@ from __future__ import annotations
 
 import re
 
-from app.banks.gift import (
-    IssueLog,
-    check_bank_arguments,
-    finish_bank,
-    plain_to_markdown,
-    split_blocks,
-)
+from app.banks.moodle import IssueLog, plain_to_markdown, read_bank, split_blocks
 from app.banks.questions import Bank, Choice, Question
 from app.content.authoring import Issue
 
@@ -32,6 +26,7 @@ _ANSWER_LIKE_RE = re.compile(r"answer\s*[:：]", re.I)
 _OPTION_LIKE_RE = re.compile(r"[A-Z][.)]\S|[a-z][.)][ \t]|[A-Za-z][ \t]*[．）、：]")
 _OPTION_HINT = ("options are written with a capital letter, then `.` or `)`, then a space and "
                 "the text, such as `A. text` or `A) text`")
+_EMPTY_HINT = "an Aiken question is a line of text, options `A. text`, and `ANSWER: A`"
 
 
 class _AikenQuestion:
@@ -62,14 +57,19 @@ class _AikenQuestion:
             self.answer_seen = True
             self.error(number, "write the answer line as `ANSWER: B`: the word ANSWER in "
                                "capitals, an ASCII colon, then the option's letter")
-        elif self.options and _OPTION_LIKE_RE.match(text):
-            self.error(number, f"this is not an option line: {_OPTION_HINT}")
         elif self.options:
+            self._not_an_option(number, text)
+        else:
+            self.stem.append((number, text))
+
+    def _not_an_option(self, number: int, text: str) -> None:
+        """A line after the options that is neither an option nor the ANSWER line."""
+        if _OPTION_LIKE_RE.match(text):
+            self.error(number, f"this is not an option line: {_OPTION_HINT}")
+        else:
             self.error(number, "expected another option (such as `C. text`) or the ANSWER line: "
                                "an option is one line, and the question text comes before the "
                                "options")
-        else:
-            self.stem.append((number, text))
 
     def _option(self, number: int, letter: str, text: str) -> None:
         if not self.stem and not self.options:
@@ -118,9 +118,14 @@ def read_aiken(text: str, path: str, bank_id: str, *, title: str | None = None,
                area: str = "product", language: str = "en") -> tuple[Bank | None, list[Issue]]:
     """Read a Moodle Aiken file. The bank when there is no error (warnings allowed), else None;
     with every issue found, in line order."""
-    log = IssueLog(path)
-    title = title or bank_id
-    check_bank_arguments(log, bank_id, title, area, language)
+    def read(log: IssueLog) -> tuple[list[Question], tuple[str, ...]]:
+        return _questions(text, bank_id, log), ()
+
+    return read_bank(path, bank_id, title, area, language, read, _EMPTY_HINT)
+
+
+def _questions(text: str, bank_id: str, log: IssueLog) -> list[Question]:
+    """The questions of the file's blank-line blocks that have no error."""
     questions = []
     for n, block in enumerate(split_blocks(text), start=1):
         reading = _AikenQuestion(log, f"{bank_id}-{n}", block[0][0])
@@ -130,7 +135,4 @@ def read_aiken(text: str, path: str, bank_id: str, *, title: str | None = None,
         question = reading.finish()
         if question is not None and log.error_count() == errors:
             questions.append(question)
-    bank = Bank(id=bank_id, title=title, area=area, language=language, questions=questions,
-                path=path)
-    return finish_bank(log, bank, "an Aiken question is a line of text, options `A. text`, "
-                                  "and `ANSWER: A`")
+    return questions
