@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -309,58 +310,81 @@ def load_course(folder: Path, root: Path) -> tuple[CourseSource | None, list[Pro
                         **meta), problems
 
 
+@dataclass
+class _FolderRead:
+    """What reading one course folder has found so far."""
+
+    shown: Callable[[str], str]
+    problems: list[Problem]
+    lessons: list[LessonSource] = field(default_factory=list)
+    assets: list[AssetSource] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    numbers: dict[int, str] = field(default_factory=dict)
+    slugs: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, relative: str, message: str) -> None:
+        self.problems.append(Problem(self.shown(relative), 1, message))
+
+
 def _read_folder(folder: Path, shown, problems: list[Problem]):
-    lessons: list[LessonSource] = []
-    assets: list[AssetSource] = []
-    texts: dict[str, str] = {}
-    numbers: dict[int, str] = {}
-    slugs: dict[str, str] = {}
+    found = _FolderRead(shown, problems)
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(folder).as_posix()
-        if path.is_symlink() or any(parent.is_symlink() for parent in path.parents
-                                    if parent.is_relative_to(folder) and parent != folder):
-            problems.append(Problem(shown(relative), 1, "symbolic links are not allowed: copy "
-                                                        "the file into the course folder"))
+        if _is_linked(folder, path):
+            found.problem(relative, "symbolic links are not allowed: copy the file into the "
+                                    "course folder")
+        elif relative == "course.md" or any(part.startswith(".")
+                                            for part in relative.split("/")):
             continue
-        if relative == "course.md" or any(part.startswith(".") for part in relative.split("/")):
-            continue
-        lesson_match = LESSON_RE.match(relative)
-        suffix = path.suffix.lower()
-        if lesson_match:
-            number, slug = int(lesson_match["number"]), lesson_match["slug"]
-            if number in numbers:
-                problems.append(Problem(shown(relative), 1, f"lesson number {number} is also "
-                                                            f"used by {numbers[number]}"))
-                continue
-            if slug in slugs:
-                problems.append(Problem(shown(relative), 1, f"lesson slug {slug!r} is also "
-                                                            f"used by {slugs[slug]}"))
-                continue
-            numbers[number], slugs[slug] = relative, relative
-            text = read_text(path, shown(relative), problems)
-            if text is None:
-                continue
-            title = _lesson_title(text, shown(relative), problems)
-            texts[relative] = text
-            if title:
-                lessons.append(LessonSource(slug, number, relative, title, text))
-        elif suffix in ASSET_TYPES:
-            size = path.stat().st_size
-            if size > MAX_ASSET_BYTES:
-                problems.append(Problem(shown(relative), 1, f"asset is {size // 1024} KB; the "
-                                        f"limit is {MAX_ASSET_BYTES // 1024 // 1024} MB"))
-                continue
-            assets.append(AssetSource(relative, ASSET_TYPES[suffix], path.read_bytes()))
+        elif lesson_match := LESSON_RE.match(relative):
+            _read_lesson(found, path, relative, int(lesson_match["number"]),
+                         lesson_match["slug"])
+        elif path.suffix.lower() in ASSET_TYPES:
+            _read_asset(found, path, relative)
         else:
             hint = ("name lessons NN-slug.md (two or three digits, lowercase slug)"
-                    if suffix == ".md" else
+                    if path.suffix.lower() == ".md" else
                     f"allowed assets are {', '.join(sorted(ASSET_TYPES))}")
-            problems.append(Problem(shown(relative), 1, f"unexpected file: {hint}"))
-    if len(lessons) > MAX_LESSONS:
-        problems.append(Problem(shown("course.md"), 1, f"more than {MAX_LESSONS} lessons: "
-                                                       "split the course"))
-    lessons.sort(key=lambda lesson: lesson.number)
-    return lessons, assets, texts
+            found.problem(relative, f"unexpected file: {hint}")
+    if len(found.lessons) > MAX_LESSONS:
+        found.problem("course.md", f"more than {MAX_LESSONS} lessons: split the course")
+    found.lessons.sort(key=lambda lesson: lesson.number)
+    return found.lessons, found.assets, found.texts
+
+
+def _is_linked(folder: Path, path: Path) -> bool:
+    """The file, or a folder between it and the course folder, is a symbolic link."""
+    return path.is_symlink() or any(parent.is_symlink() for parent in path.parents
+                                    if parent.is_relative_to(folder) and parent != folder)
+
+
+def _read_lesson(found: _FolderRead, path: Path, relative: str, number: int,
+                 slug: str) -> None:
+    if number in found.numbers:
+        found.problem(relative, f"lesson number {number} is also used by "
+                                f"{found.numbers[number]}")
+        return
+    if slug in found.slugs:
+        found.problem(relative, f"lesson slug {slug!r} is also used by {found.slugs[slug]}")
+        return
+    found.numbers[number], found.slugs[slug] = relative, relative
+    text = read_text(path, found.shown(relative), found.problems)
+    if text is None:
+        return
+    title = _lesson_title(text, found.shown(relative), found.problems)
+    found.texts[relative] = text
+    if title:
+        found.lessons.append(LessonSource(slug, number, relative, title, text))
+
+
+def _read_asset(found: _FolderRead, path: Path, relative: str) -> None:
+    size = path.stat().st_size
+    if size > MAX_ASSET_BYTES:
+        found.problem(relative, f"asset is {size // 1024} KB; the limit is "
+                                f"{MAX_ASSET_BYTES // 1024 // 1024} MB")
+        return
+    found.assets.append(AssetSource(relative, ASSET_TYPES[path.suffix.lower()],
+                                    path.read_bytes()))
 
 
 def load_courses(root: Path) -> tuple[list[CourseSource], list[Problem]]:

@@ -50,7 +50,14 @@ def configure_engine(engine: sa.Engine) -> None:
     """Install the per-dialect connection settings on a new engine."""
     if engine.dialect.name != "sqlite":
         return
+    _install_pragmas(engine)
+    turns = WriterTurns.for_url(engine.url)
+    _install_begin(engine, turns)
+    _install_turn_bookkeeping(engine, turns)
+    _install_end(engine, turns)
 
+
+def _install_pragmas(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, decide when transactions begin.
@@ -62,6 +69,9 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+
+def _install_begin(engine: sa.Engine, turns: WriterTurns) -> None:
+    """A writing transaction waits for its turn, then takes the write lock up front."""
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
         if not _begin_immediate.get():
@@ -74,8 +84,8 @@ def configure_engine(engine: sa.Engine) -> None:
             turns.give_back(connection.connection.info)
             raise
 
-    turns = WriterTurns.for_url(engine.url)
 
+def _install_turn_bookkeeping(engine: sa.Engine, turns: WriterTurns) -> None:
     @sa.event.listens_for(engine, "connect")
     def _open_turns(_dbapi_connection, record):
         turns.open(record.info)
@@ -88,9 +98,14 @@ def configure_engine(engine: sa.Engine) -> None:
     def _checkin(_dbapi_connection, record):
         turns.give_back(record.info)
 
-    # The writer's turn ends when its COMMIT or ROLLBACK has run. SQLAlchemy's events
-    # come before the driver call, so the listener ends the transaction itself (the
-    # driver's own call that follows finds no transaction and does nothing).
+
+def _install_end(engine: sa.Engine, turns: WriterTurns) -> None:
+    """The writer's turn ends when its COMMIT or ROLLBACK has run.
+
+    SQLAlchemy's events come before the driver call, so the listener ends the
+    transaction itself (the driver's own call that follows finds no transaction and
+    does nothing).
+    """
     @sa.event.listens_for(engine, "commit")
     def _on_commit(connection):
         try:
