@@ -4,7 +4,7 @@
     python3 dev.py serve   set up (venv, packages, translations, database,
                            sample content, demo accounts) and serve the app on
                            http://127.0.0.1:5000
-    python3 dev.py test    set up for tests and run the whole suite (lint first);
+    python3 dev.py test    set up for tests and run the whole suite (lint and types first);
                            extra arguments go to pytest
 
 Also: ``python3 dev.py setup`` (serve's set-up without serving),
@@ -132,6 +132,8 @@ def test(pytest_args: list[str]) -> None:
     compile_translations()
     say("Lint (ruff)")
     run(PYTHON, "-m", "ruff", "check", ".")
+    say("Types (mypy on app/)")
+    run(PYTHON, "-m", "mypy")
     say("Tests (pytest)")
     run(PYTHON, "-m", "pytest", *pytest_args)
 
