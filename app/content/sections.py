@@ -85,15 +85,14 @@ def scan_sections(lines: Sequence[str], start: int,
         if fence.char:
             sections.fenced[index] = 1
             fence.closes(line)
-            continue
-        if line.startswith("##") and HEADING.fullmatch(line):
+        elif line.startswith("##") and HEADING.fullmatch(line):
             sections.headings.append(index)
-            continue
-        stripped = line.lstrip(" \t")
-        if stripped[:3] in ("```", "~~~") and fence.opens(line, index):
-            sections.fenced[index] = 1
-        if before_first is not None and not sections.headings and stripped:
-            before_first(index)
+        else:
+            stripped = line.lstrip(" \t")
+            if stripped[:3] in ("```", "~~~") and fence.opens(line, index):
+                sections.fenced[index] = 1
+            if before_first is not None and not sections.headings and stripped:
+                before_first(index)
     if fence.char:
         sections.unclosed, sections.fence = fence.at, fence.char * fence.length
     return sections
