@@ -40,6 +40,8 @@ class Exam(TableModel):
     review_explanations: Mapped[bool] = mapped_column(default=False)
     review_when: Mapped[str] = mapped_column(sa.String(20), default="after_close")
     audience: Mapped[str] = mapped_column(sa.String(10), default="everyone")  # teams, people
+    # Blind marking: markers see "Candidate 1, 2…" instead of names until marks are saved.
+    blind_marking: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
