@@ -7,6 +7,7 @@ The forms live here because they belong to these pages only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -15,7 +16,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -23,7 +31,7 @@ from app.auth.permissions import Permission, require
 from app.banks.models import Question
 from app.database import utcnow
 from app.downloads import CSV_TYPE, XLSX_TYPE, attachment
-from app.exams import exports, marking, regrade
+from app.exams import blind, exports, item_exports, marking, regrade
 from app.exams import statistics as stats
 from app.exams.models import Attempt, AttemptState, Exam
 from app.extensions import db
@@ -66,6 +74,14 @@ class RegradeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)],
                            description=_l("Kept in the audit log with every changed score."))
     submit = SubmitField(_l("Regrade these attempts"))
+
+
+class BlindMarkingForm(FlaskForm):
+    """The exam's blind-marking setting, switched from its results page."""
+
+    blind_marking = BooleanField(_l("Blind marking: markers see candidate numbers, not names, "
+                                    "until an attempt's marks are saved"))
+    submit = SubmitField(_l("Save the marking setting"))
 
 
 def _mark_form(found: marking.Entry, back: str = "", submitted: bool = False) -> MarkForm:
@@ -116,8 +132,9 @@ def _render_queue(failed: MarkForm | None = None, failed_item: int | None = None
     entries, total = marking.queue()
     forms = {e.item.id: failed if e.item.id == failed_item else _mark_form(e, "queue")
              for e in entries}
+    names = blind.shown_names([(e.attempt, e.person) for e in entries])
     return render_template("exam_results/marking.html", entries=entries, total=total,
-                           forms=forms)
+                           forms=forms, names=names)
 
 
 @bp.route("/marking/items/<int:item_id>", methods=["POST"])
@@ -154,7 +171,7 @@ def _save_mark(found: marking.Entry, form: MarkForm) -> None:
         abort(409)
     if changed:
         flash(_("Mark saved: %(name)s, %(score)s of %(max)s points.",
-                name=found.person.display_name, score=f"{found.item.score:g}",
+                name=blind.shown_name(found.attempt, found.person), score=f"{found.item.score:g}",
                 max=f"{found.item.points:g}"), "success")
 
 
@@ -177,6 +194,7 @@ def _render_attempt(found: Attempt, failed: MarkForm | None = None,
     person = entries[0].person if entries else None
     return render_template("exam_results/attempt.html", attempt=found, entries=entries,
                            forms=forms, answers=answers, person=person,
+                           person_name=person and blind.shown_name(found, person),
                            percent=stats.percent(found.score, found.max_score))
 
 
@@ -214,7 +232,7 @@ def _apply_regrade(plan: regrade.Plan, form: RegradeForm) -> None:
 @require(Permission.MANAGE_EXAMS)
 def exam(exam_id: int):
     found = db.get_or_404(Exam, exam_id)
-    rows = exports.result_rows(found)
+    rows = _blinded(found, exports.result_rows(found))
     people = exports.combine_per_person(rows, found.combine)
     percents = [row.percent for row in people if row.percent is not None]
     return render_template(
@@ -223,7 +241,31 @@ def exam(exam_id: int):
         attempts_per_person=_attempts_per_person(rows),
         chart=_chart(stats.histogram(percents), found.pass_mark),
         questions=exports.question_statistics(rows),
-        combine_label=COMBINE_LABELS.get(found.combine, found.combine))
+        combine_label=COMBINE_LABELS.get(found.combine, found.combine),
+        blind_form=BlindMarkingForm(formdata=None, blind_marking=found.blind_marking))
+
+
+def _blinded(exam: Exam, rows: list[exports.ResultRow]) -> list[exports.ResultRow]:
+    """Rows of attempts not yet graded name the candidate only when marking is blind."""
+    if not exam.blind_marking:
+        return rows
+    labels = blind.candidate_labels(exam)
+    return [replace(row, name=labels[row.attempt_id], email="", team="")
+            if row.state != AttemptState.GRADED else row for row in rows]
+
+
+@bp.route("/exams/<int:exam_id>/blind-marking", methods=["POST"])
+@require(Permission.MANAGE_EXAMS)
+def blind_marking(exam_id: int):
+    found = db.get_or_404(Exam, exam_id)
+    form = BlindMarkingForm()
+    if not form.validate_on_submit():
+        abort(400)  # only a missing or expired CSRF token fails a checkbox
+    if blind.set_blind_marking(found, bool(form.blind_marking.data),
+                               current_user._get_current_object()):
+        flash(_("Blind marking is on: markers see candidate numbers until the marks are "
+                "saved.") if found.blind_marking else _("Blind marking is off."), "success")
+    return redirect(url_for(".exam", exam_id=exam_id))
 
 
 def _summary(rows: list[exports.ResultRow], people: list[exports.ResultRow],
@@ -273,5 +315,29 @@ def results_xlsx(exam_id: int):
 def _results_file(exam_id: int, extension: str):
     found = db.get_or_404(Exam, exam_id)
     build, mimetype = RESULT_FILES[extension]
-    return attachment(build(exports.result_rows(found)), f"exam-{found.id}-results.{extension}",
-                      mimetype)
+    return attachment(build(_blinded(found, exports.result_rows(found))),
+                      f"exam-{found.id}-results.{extension}", mimetype)
+
+
+# One row per attempt and served question: how to build it and its media type.
+ITEM_FILES = {"csv": (item_exports.items_csv, CSV_TYPE),
+              "xlsx": (item_exports.items_xlsx, XLSX_TYPE)}
+
+
+@bp.route("/exams/<int:exam_id>/items.csv")
+@require(Permission.MANAGE_EXAMS)
+def items_csv(exam_id: int):
+    return _items_file(exam_id, "csv")
+
+
+@bp.route("/exams/<int:exam_id>/items.xlsx")
+@require(Permission.MANAGE_EXAMS)
+def items_xlsx(exam_id: int):
+    return _items_file(exam_id, "xlsx")
+
+
+def _items_file(exam_id: int, extension: str):
+    found = db.get_or_404(Exam, exam_id)
+    build, mimetype = ITEM_FILES[extension]
+    return attachment(build(item_exports.item_rows(found)),
+                      f"exam-{found.id}-items.{extension}", mimetype)
