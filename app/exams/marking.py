@@ -9,9 +9,9 @@ still needs marking, the attempt becomes ``graded`` with the sum of its item sco
 A mark can be corrected later (same function): the attempt total follows, and the audit entry
 ("exam.mark") keeps the mark before and after, so every change of a score is on record.
 
-Markers see the learner's name. Trainers mark their own cohorts and must follow up on the
-answers they read; anonymous marking would also need the results pages to hide names, which
-the policy does not ask for. Functions flush; the caller commits.
+Markers see the learner's name unless the exam has blind marking on: then the pages name
+the attempt's candidate (:mod:`app.exams.blind`) until its marks are saved. Functions flush;
+the caller commits.
 """
 
 from __future__ import annotations
