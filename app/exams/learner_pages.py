@@ -141,6 +141,11 @@ def _served(item: AttemptItem, content: dict, rendered: dict) -> ServedQuestion:
     return served
 
 
+def served_question(item: AttemptItem, content: dict, rendered: dict) -> ServedQuestion:
+    """One served question as the attempt page shows it (also the trainer's preview)."""
+    return _served(item, content, rendered)
+
+
 def next_revision(attempt: Attempt) -> int:
     """A new page of this attempt is being served; its saves outrank older pages'.
 
