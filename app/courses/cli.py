@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.courses.audit import audit_sync
 from app.courses.sync import check_folder, sync_courses
 from app.extensions import db
 
@@ -42,13 +43,22 @@ def check(folder: str | None):
 
 @courses_cli.command("sync")
 @click.argument("folder", required=False)
-def sync(folder: str | None):
-    """Load the course folder into the database; nothing changes if any file is bad."""
-    report = sync_courses(_folder(folder))
+@click.option("--prune", is_flag=True,
+              help="Also retire every live course that is not in FOLDER (progress is kept).")
+def sync(folder: str | None, prune: bool):
+    """Load the course folder into the database; nothing changes if any file is bad.
+
+    Courses missing from FOLDER are retired only with --prune.
+    """
+    report = sync_courses(_folder(folder), prune=prune)
     if not report.ok:
         db.session.rollback()
         _report_problems(report.problems)
+    audit_sync(report, actor_label="cli")
     db.session.commit()
     for change in report.courses:
         click.echo(str(change))
     click.echo(f"{len(report.courses)} course(s) synchronised.")
+    if report.would_retire:
+        click.echo(f"Not in {_folder(folder)}, so retired only with --prune: "
+                   f"{', '.join(report.would_retire)}")

@@ -93,6 +93,7 @@ class CourseSource:
     overview: str  # the Markdown body of course.md
     lessons: list[LessonSource] = field(default_factory=list)
     assets: list[AssetSource] = field(default_factory=list)
+    text: str = ""  # course.md as written (kept so the course can be downloaded)
 
     @property
     def family(self) -> str:
@@ -307,7 +308,7 @@ def load_course(folder: Path, root: Path) -> tuple[CourseSource | None, list[Pro
     if problems or meta is None:
         return None, problems
     return CourseSource(slug=folder.name, overview=overview, lessons=lessons, assets=assets,
-                        **meta), problems
+                        text=text or "", **meta), problems
 
 
 @dataclass
@@ -387,8 +388,12 @@ def _read_asset(found: _FolderRead, path: Path, relative: str) -> None:
                                     path.read_bytes()))
 
 
-def load_courses(root: Path) -> tuple[list[CourseSource], list[Problem]]:
-    """Every course folder under ``root`` and every problem, across courses too."""
+def load_courses(root: Path, known: frozenset[str] = frozenset()
+                 ) -> tuple[list[CourseSource], list[Problem]]:
+    """Every course folder under ``root`` and every problem, across courses too.
+
+    ``known`` names courses outside ``root`` that prerequisites may name too.
+    """
     if not root.is_dir():
         return [], [Problem(root.as_posix(), 1, "no such folder")]
     courses: list[CourseSource] = []
@@ -399,7 +404,7 @@ def load_courses(root: Path) -> tuple[list[CourseSource], list[Problem]]:
         problems.extend(found)
         if course:
             courses.append(course)
-    known = {folder.name for folder in folders}
+    known = known | {folder.name for folder in folders}
     for course in courses:
         for prerequisite in course.prerequisites:
             if prerequisite == course.slug or prerequisite not in known:

@@ -28,6 +28,8 @@ class Course(TableModel):
     prerequisites: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     overview_html: Mapped[str] = mapped_column(sa.Text)
     meta_hash: Mapped[str] = mapped_column(sa.String(64))
+    # course.md as last loaded, so the course can be downloaded ("" if loaded before 0015)
+    source: Mapped[str] = mapped_column(sa.Text, default="", server_default=sa.text("''"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -67,6 +69,8 @@ class LessonVersion(TableModel):
     title: Mapped[str] = mapped_column(sa.String(300))
     source_hash: Mapped[str] = mapped_column(sa.String(64))
     html: Mapped[str] = mapped_column(sa.Text)
+    # The lesson's Markdown file as loaded ("" if loaded before migration 0015)
+    source: Mapped[str] = mapped_column(sa.Text, default="", server_default=sa.text("''"))
     toc: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

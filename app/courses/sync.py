@@ -44,6 +44,8 @@ class CourseChange:
 class SyncReport:
     problems: list[Problem] = field(default_factory=list)
     courses: list[CourseChange] = field(default_factory=list)
+    # Live courses not in the folder, left alone because pruning was not asked for.
+    would_retire: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -126,11 +128,14 @@ def _render(text: str, resolve, shown: str, problems: list[Problem]) -> Rendered
         return None
 
 
-def check_folder(root: Path) -> tuple[list[tuple[CourseSource, RenderedMarkdown,
-                                                  dict[str, RenderedMarkdown]]],
-                                      list[Problem]]:
-    """Read, check and render every course; nothing touches the database."""
-    sources, problems = load_courses(root)
+def check_folder(root: Path, known: frozenset[str] = frozenset()
+                 ) -> tuple[list[tuple[CourseSource, RenderedMarkdown,
+                                       dict[str, RenderedMarkdown]]], list[Problem]]:
+    """Read, check and render every course; nothing touches the database.
+
+    ``known``: other courses' slugs that prerequisites may name.
+    """
+    sources, problems = load_courses(root, known)
     rendered = []
     for source in sources:
         overview, lessons, found = render_course(source)
@@ -140,19 +145,26 @@ def check_folder(root: Path) -> tuple[list[tuple[CourseSource, RenderedMarkdown,
     return ([] if problems else rendered), problems
 
 
-def sync_courses(root: Path) -> SyncReport:
-    """Make the database match the folder (the caller commits), or change nothing."""
-    rendered, problems = check_folder(root)
+def sync_courses(root: Path, *, prune: bool = True) -> SyncReport:
+    """Make the database match the folder (the caller commits), or change nothing.
+
+    With ``prune`` every live course that is not in the folder is retired; without
+    it they are left alone (listed in ``would_retire``) and prerequisites may name them.
+    """
+    existing = {c.slug: c for c in db.session.execute(sa.select(Course)).scalars()}
+    live = frozenset(slug for slug, course in existing.items() if course.retired_at is None)
+    rendered, problems = check_folder(root, frozenset() if prune else live)
     if problems:
         return SyncReport(problems=problems)
     report = SyncReport()
-    existing = {c.slug: c for c in db.session.execute(sa.select(Course)).scalars()}
     for source, overview, lessons in rendered:
         report.courses.append(_sync_course(existing.get(source.slug), source, overview, lessons))
     seen = {source.slug for source, _, _ in rendered}
-    for slug, course in sorted(existing.items()):
-        if slug not in seen and course.retired_at is None:
-            report.courses.append(_retire_course(course))
+    for slug in sorted(live - seen):
+        if prune:
+            report.courses.append(_retire_course(existing[slug]))
+        else:
+            report.would_retire.append(slug)
     db.session.flush()
     for change in report.courses:
         if change.lessons["retired"] and change.status != "retired":
@@ -176,6 +188,8 @@ def _sync_course(course: Course | None, source: CourseSource, overview: Rendered
         course.language, course.prerequisites = source.language, list(source.prerequisites)
         course.overview_html, course.meta_hash = overview.html, meta_hash
         course.retired_at, course.updated_at = None, utcnow()
+    if course.source != source.text:
+        course.source = source.text  # the file as written; its meaning is in meta_hash
     db.session.flush()
     _sync_lessons(course, source.lessons, lessons, change)
     _sync_assets(course, source)
@@ -189,11 +203,12 @@ def _sync_lessons(course: Course, sources: list[LessonSource],
                   rendered: dict[str, RenderedMarkdown], change: CourseChange) -> None:
     current = {lesson.slug: lesson for lesson in db.session.execute(
         sa.select(Lesson).where(Lesson.course_id == course.id)).scalars()}
-    hashes = dict(db.session.execute(
-        sa.select(LessonVersion.lesson_id, LessonVersion.source_hash)
+    versions = {version.lesson_id: version for version in db.session.execute(
+        sa.select(LessonVersion)
         .join(Lesson, sa.and_(Lesson.id == LessonVersion.lesson_id,
                               Lesson.version == LessonVersion.version))
-        .where(Lesson.course_id == course.id)).all())
+        .where(Lesson.course_id == course.id)).scalars()}
+    hashes = {lesson_id: version.source_hash for lesson_id, version in versions.items()}
     for source in sources:
         page = rendered[source.slug]
         content_hash = hashlib.sha256((page.title or source.title).encode() + b"\x1f"
@@ -215,8 +230,10 @@ def _sync_lessons(course: Course, sources: list[LessonSource],
             lesson.title = source.title
             db.session.add(LessonVersion(
                 lesson_id=lesson.id, version=lesson.version, title=source.title,
-                source_hash=content_hash, html=page.html,
+                source_hash=content_hash, html=page.html, source=source.text,
                 toc=[[entry.level, entry.anchor, entry.title] for entry in page.toc]))
+        elif versions[lesson.id].source != source.text:
+            versions[lesson.id].source = source.text  # same page, the file written otherwise
         change.lessons[kind] += 1
     wanted = {source.slug for source in sources}
     for slug, lesson in current.items():
