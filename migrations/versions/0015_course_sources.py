@@ -18,9 +18,11 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('courses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('source', sa.Text(), server_default=sa.text("''"), nullable=False))
+        batch_op.add_column(sa.Column('source', sa.Text(), server_default=sa.text("''"),
+                                      nullable=False))
     with op.batch_alter_table('lesson_versions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('source', sa.Text(), server_default=sa.text("''"), nullable=False))
+        batch_op.add_column(sa.Column('source', sa.Text(), server_default=sa.text("''"),
+                                      nullable=False))
 
 
 def downgrade():
