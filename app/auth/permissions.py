@@ -31,6 +31,7 @@ class Permission(enum.StrEnum):
     READ_AUDIT = "audit.read"
     VIEW_PERSON = "person.view"
     VIEW_COURSE_STATS = "courses.stats"
+    MANAGE_COURSES = "courses.manage"
     MANAGE_BANKS = "banks.manage"
     MANAGE_EXAMS = "exams.manage"
     VIEW_RUBRICS = "rubrics.view"
@@ -67,6 +68,8 @@ ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_PERSON: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     # §2.5: trainers evaluate their courses' effectiveness.
     Permission.VIEW_COURSE_STATS: frozenset({Role.TRAINER, Role.ADMIN}),
+    # Trainers write the courses: upload, replace a lesson, retire, restore, download.
+    Permission.MANAGE_COURSES: frozenset({Role.TRAINER, Role.ADMIN}),
     # Question banks hold exam answer keys: trainers and admins only.
     Permission.MANAGE_BANKS: frozenset({Role.TRAINER, Role.ADMIN}),
     # Building, marking and analysing exams (§3.2.1, §2.5.1).
