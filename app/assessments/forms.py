@@ -31,6 +31,7 @@ from app.assessments.labels import (
     PAY_LABELS,
 )
 from app.assessments.models import AssessmentPeriod
+from app.assessments.plan_changes import PlanCorrection
 from app.assessments.services import Plan
 from app.evaluations.forms import chosen_id
 from app.exams.builder_forms import AUDIENCE_LABELS, split_entries
@@ -44,18 +45,9 @@ def _weight(label, default) -> DecimalField:
                         validators=[InputRequired(), NumberRange(0, 100)])
 
 
-class PeriodForm(FlaskForm):
-    name = StringField(_l("Period name"), validators=[DataRequired(), Length(max=100)],
-                       description=_l("For example: 2026 Q4."))
-    cadence = SelectField(_l("Cadence"), choices=[SelectChoice(k, v)
-                                                  for k, v in CADENCE_LABELS.items()])
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
-    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
-    audience = SelectField(_l("Who it covers"), choices=[SelectChoice(k, v)
-                                                         for k, v in AUDIENCE_LABELS.items()])
-    teams = MultiCheckboxField(_l("Teams (when chosen teams)"), coerce=int, validators=[Opt()])
-    people = TextAreaField(_l("People (when named people)"), validators=[Opt()],
-                           description=_l("Email addresses, one per line."))
+class PlanFieldsForm(FlaskForm):
+    """What the plan counts and how: the fields a period's plan and its correction share."""
+
     weight_knowledge = _weight(INDICATOR_LABELS["knowledge"], 30)
     weight_capability = _weight(INDICATOR_LABELS["capability"], 30)
     weight_performance = _weight(INDICATOR_LABELS["performance"], 25)
@@ -73,6 +65,40 @@ class PeriodForm(FlaskForm):
     part_project_reviews = _weight(PART_LABELS["project_reviews"], 40)
     part_success_rate = _weight(PART_LABELS["success_rate"], 30)
     part_satisfaction = _weight(PART_LABELS["satisfaction"], 30)
+
+    def weights(self) -> dict[str, Decimal]:
+        return {k: Decimal(self[f"weight_{k}"].data) for k in ind.INDICATORS}
+
+    def bands(self) -> dict[str, Decimal]:
+        return {k: Decimal(self[f"band_{k}"].data) for k in BAND_KEYS}
+
+    def performance_formula(self) -> dict[str, Decimal]:
+        return {k: Decimal(self[f"part_{k}"].data) for k in ind.PERFORMANCE_PARTS}
+
+    def fill_plan(self, period: AssessmentPeriod) -> None:
+        """Show what the period's plan counts and how."""
+        for key in ind.INDICATORS:
+            self[f"weight_{key}"].data = Decimal(period.weights[key])
+        for key in BAND_KEYS:
+            self[f"band_{key}"].data = Decimal(period.bands[key])
+        for key in ind.PERFORMANCE_PARTS:
+            self[f"part_{key}"].data = Decimal(period.performance_formula.get(key, "0"))
+        self.exams.data, self.exam_combine.data = period.exam_ids, period.exam_combine
+        self.capability_kinds.data = period.capability_kinds
+
+
+class PeriodForm(PlanFieldsForm):
+    name = StringField(_l("Period name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("For example: 2026 Q4."))
+    cadence = SelectField(_l("Cadence"), choices=[SelectChoice(k, v)
+                                                  for k, v in CADENCE_LABELS.items()])
+    starts_on = DateField(_l("First day"), validators=[DataRequired()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    audience = SelectField(_l("Who it covers"), choices=[SelectChoice(k, v)
+                                                         for k, v in AUDIENCE_LABELS.items()])
+    teams = MultiCheckboxField(_l("Teams (when chosen teams)"), coerce=int, validators=[Opt()])
+    people = TextAreaField(_l("People (when named people)"), validators=[Opt()],
+                           description=_l("Email addresses, one per line."))
     description = TextAreaField(_l("Dates and methods"), validators=[Opt(), Length(max=20_000)],
                                 description=_l("Markdown. What happens when, and how people "
                                                "are assessed (§3.3.1)."))
@@ -80,11 +106,8 @@ class PeriodForm(FlaskForm):
     def plan(self, user_ids: list[int]) -> Plan:
         return Plan(
             name=self.name.data, cadence=self.cadence.data, starts_on=self.starts_on.data,
-            ends_on=self.ends_on.data,
-            weights={k: Decimal(self[f"weight_{k}"].data) for k in ind.INDICATORS},
-            bands={k: Decimal(self[f"band_{k}"].data) for k in BAND_KEYS},
-            performance_formula={k: Decimal(self[f"part_{k}"].data)
-                                 for k in ind.PERFORMANCE_PARTS},
+            ends_on=self.ends_on.data, weights=self.weights(), bands=self.bands(),
+            performance_formula=self.performance_formula(),
             exam_ids=list(self.exams.data or []), exam_combine=self.exam_combine.data,
             capability_kinds=list(self.capability_kinds.data or []),
             description=self.description.data or "", audience=self.audience.data,
@@ -100,15 +123,25 @@ class PeriodForm(FlaskForm):
         self.audience.data = period.audience
         self.teams.data = [m.team_id for m in period.members if m.team_id is not None]
         self.people.data = "\n".join(emails)
-        for key in ind.INDICATORS:
-            self[f"weight_{key}"].data = Decimal(period.weights[key])
-        for key in BAND_KEYS:
-            self[f"band_{key}"].data = Decimal(period.bands[key])
-        for key in ind.PERFORMANCE_PARTS:
-            self[f"part_{key}"].data = Decimal(period.performance_formula.get(key, "0"))
-        self.exams.data, self.exam_combine.data = period.exam_ids, period.exam_combine
-        self.capability_kinds.data = period.capability_kinds
+        self.fill_plan(period)
         self.description.data = period.description
+
+
+class PlanCorrectionForm(PlanFieldsForm):
+    """A correction of an open period's plan, with its reason (app.assessments.plan_changes)."""
+
+    reason = TextAreaField(_l("Reason for the correction"), validators=[
+        DataRequired(_l("Give the reason for the correction: it is recorded in the audit "
+                        "log.")), Length(max=2000)],
+        description=_l("For example: the second exam was cancelled. The reason is shown "
+                       "with the plan to everyone the period covers."))
+
+    def correction(self) -> PlanCorrection:
+        return PlanCorrection(
+            weights=self.weights(), bands=self.bands(),
+            performance_formula=self.performance_formula(),
+            exam_ids=list(self.exams.data or []), exam_combine=self.exam_combine.data,
+            capability_kinds=list(self.capability_kinds.data or []))
 
 
 class PerformanceForm(FlaskForm):

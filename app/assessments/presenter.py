@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from app.assessments import changes, charts, follow_up
+from app.assessments import changes, charts, follow_up, plan_change_pages
 from app.assessments import indicators as ind
 from app.assessments import services as svc
 from app.assessments.forms import (
@@ -193,7 +193,7 @@ def period_page(period: AssessmentPeriod, viewer: User, sort: str | None,
     return {"period": period, "rows": rows, "sort": sort, "descending": descending,
             "action_form": ActionForm(), "import_form": PerformanceImportForm(),
             "exams": exams, "bands": period.bands, "weights": period.weights,
-            **_overview(period, rows)}
+            **_overview(period, rows), **plan_change_pages.plan_status(period, viewer)}
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -53,7 +53,7 @@ class AssessmentRefused(Exception):
         self.field = field
 
 
-def _strings(values: Mapping[str, Decimal]) -> dict[str, str]:
+def plan_strings(values: Mapping[str, Decimal]) -> dict[str, str]:
     """Plan numbers as short canonical strings: "30", "92.5"."""
     return {k: format(Decimal(v).normalize(), "f") for k, v in values.items()}
 
@@ -106,6 +106,14 @@ def _check(plan: Plan, period: AssessmentPeriod | None = None) -> None:
         raise AssessmentRefused(_l("Choose the teams or people the period covers."))
 
 
+def lock_period(period: AssessmentPeriod) -> None:
+    """Hold the period's row until the transaction ends (PostgreSQL; SQLite's writing
+    transactions hold the whole database already), read afresh: correcting the plan and
+    publishing a record from it take turns (app.assessments.plan_changes)."""
+    db.session.execute(sa.select(AssessmentPeriod).where(AssessmentPeriod.id == period.id)
+                       .with_for_update().execution_options(populate_existing=True)).scalar_one()
+
+
 def create_period(plan: Plan, actor: User) -> AssessmentPeriod:
     _check(plan)
     period = AssessmentPeriod(created_by_id=actor.id)
@@ -131,8 +139,8 @@ def update_plan(period: AssessmentPeriod, plan: Plan, actor: User) -> None:
 def _apply(period: AssessmentPeriod, plan: Plan) -> None:
     period.name, period.cadence = plan.name.strip(), plan.cadence
     period.starts_on, period.ends_on = plan.starts_on, plan.ends_on
-    period.weights, period.bands = _strings(plan.weights), _strings(plan.bands)
-    period.performance_formula = _strings(plan.performance_formula)
+    period.weights, period.bands = plan_strings(plan.weights), plan_strings(plan.bands)
+    period.performance_formula = plan_strings(plan.performance_formula)
     period.exam_ids, period.exam_combine = list(plan.exam_ids), plan.exam_combine
     period.capability_kinds = list(plan.capability_kinds)
     period.description = plan.description
@@ -327,6 +335,7 @@ def snapshot(result: ind.Result) -> dict[str, Any]:
 
 def _publishable(record: AssessmentRecord, reason: str) -> ind.Result:
     """The result to freeze, unless the record may not be published yet."""
+    lock_period(record.period)
     _open_for_scoring(record.period)
     if record.state != RecordState.DRAFT:
         raise AssessmentRefused(_l("The record is already published."))

@@ -16,7 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.assessments import follow_up_views  # noqa: F401 - its routes join the blueprint
+from app.assessments import (
+    follow_up_views,  # noqa: F401 - its routes join the blueprint
+    plan_change_views,  # noqa: F401 - its routes join the blueprint
+)
 from app.assessments import presenter as pages
 from app.assessments import services as svc
 from app.assessments.blueprint import (
@@ -73,10 +76,12 @@ def new_period():
 @bp.route("/periods/<int:period_id>/plan", methods=["GET", "POST"])
 @require(Permission.MANAGE_PERIODS)
 def edit_period(period_id: int):
-    """The plan can change while the period is being planned."""
+    """The plan can change while the period is being planned; afterwards it is corrected
+    with a reason (app.assessments.plan_change_views)."""
     period = period_or_404(period_id)
     if period.state != PeriodState.PLANNING:
-        flash(_("The plan is fixed once the period opens."), "error")
+        flash(_("The plan is fixed once the period opens. While no record is published, "
+                "use Correct the plan: each correction needs a reason."), "error")
         return to_period(period)
     return _edit_period(period)
 
