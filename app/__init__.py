@@ -91,9 +91,11 @@ def register_blueprints(app: Flask) -> None:
     from app.banks.views import bp as banks_bp
     from app.complaints.views import bp as complaints_bp
     from app.courses.views import bp as courses_bp
+    from app.courses.upload_views import bp as course_admin_bp
     from app.evaluations.views import bp as evaluations_bp
     from app.exams.builder_views import bp as exam_admin_bp
     from app.exams.learner_views import bp as exams_bp
+    from app.exams.picker_views import bp as exam_picker_bp
     from app.exams.preview_views import bp as exam_preview_bp
     from app.exams.results_views import bp as exam_results_bp
     from app.main.views import bp as main_bp
@@ -106,9 +108,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(course_admin_bp)
     app.register_blueprint(banks_bp)
     app.register_blueprint(exams_bp)
     app.register_blueprint(exam_admin_bp)
+    app.register_blueprint(exam_picker_bp)
     app.register_blueprint(exam_results_bp)
     app.register_blueprint(exam_preview_bp)
     app.register_blueprint(rubrics_bp)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -30,8 +31,8 @@ from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length
 from wtforms.validators import Optional as Opt
 
 from app.admin.forms import MultiCheckboxField
-from app.banks.forms import DIFFICULTY_LABELS
-from app.banks.questions import DIFFICULTIES
+from app.banks.forms import DIFFICULTY_LABELS, TYPE_LABELS
+from app.banks.questions import DIFFICULTIES, QUESTION_TYPES
 from app.exams.builder import (
     MAX_TIME_LIMIT,
     AudienceChoice,
@@ -65,6 +66,14 @@ def display_zone() -> ZoneInfo:
 def split_entries(text: str | None) -> tuple[str, ...]:
     """Entries one per line or separated by commas, blanks dropped, repeats removed."""
     return tuple(dict.fromkeys(e for e in _SEPARATORS.split(text or "") if e))
+
+
+def _int_or_none(value) -> int | None:
+    """A select's value as a primary key; empty or not a number: none chosen."""
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -147,17 +156,56 @@ class RandomSectionForm(FlaskForm):
                              validators=[Opt(), NumberRange(0.1, 100)],
                              description=_l("Empty: each question keeps its own points."))
 
-    def set_banks(self, banks: Sequence[tuple[int, str]], tags: dict[int, list[str]]) -> None:
-        """Offer every bank, and each bank's tags grouped under its title."""
-        titles = dict(banks)
+    def set_banks(self, banks: Sequence[tuple[int, str]], tags: Sequence[str]) -> None:
+        """Offer every bank, and the tags of the chosen one only (once each)."""
         self.bank.choices = [SelectChoice(pk, title) for pk, title in banks]
-        self.tags.choices = [SelectChoice(tag, tag, optgroup=titles[pk])
-                             for pk, _title in banks for tag in tags.get(pk, [])]
+        self.tags.choices = [SelectChoice(tag, tag) for tag in dict.fromkeys(tags)]
 
     def section(self) -> RandomSection:
         return RandomSection(self.section_title.data or "", self.bank.data, self.count.data,
                              tuple(dict.fromkeys(self.tags.data or ())),
                              self.difficulty.data or None, self.points_each.data)
+
+
+class PickerSearchForm(FlaskForm):
+    """The picker's search (GET): text or ID, bank, tag, type, difficulty."""
+
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    q = StringField(_l("Text or ID"), validators=[Opt(), Length(max=100)])
+    bank = SelectField(_l("Bank"), coerce=_int_or_none, validators=[Opt()])
+    tag = SelectField(_l("Tag"), validators=[Opt()])
+    type = SelectField(_l("Type"), validators=[Opt()], choices=[
+        SelectChoice("", _l("Any type"))] + [SelectChoice(t, TYPE_LABELS[t])
+                                             for t in QUESTION_TYPES])
+    difficulty = SelectField(_l("Difficulty"), validators=[Opt()], choices=[
+        SelectChoice("", _l("Any difficulty"))] + [SelectChoice(d, DIFFICULTY_LABELS[d])
+                                                   for d in DIFFICULTIES])
+
+    def set_choices(self, banks: Sequence[tuple[int, str]], tags: Sequence[str]) -> None:
+        self.bank.choices = [SelectChoice("", _l("All banks"))] + [
+            SelectChoice(pk, title) for pk, title in banks]
+        self.tag.choices = [SelectChoice("", _l("Any tag"))] + [
+            SelectChoice(tag, tag) for tag in dict.fromkeys(tags)]
+
+
+class PickForm(FlaskForm):
+    """The questions ticked in the picker, and the section they go to (0: a new one)."""
+
+    pick = SelectMultipleField(_l("Questions"), validate_choice=False)
+    target = SelectField(_l("Add them to"), coerce=int, default=0)
+    section_title = StringField(_l("Title of the new section (optional)"), id="pick_title",
+                                validators=[Opt(), Length(max=200)])
+
+    def set_targets(self, sections: Sequence[tuple[int, int, str]]) -> None:
+        """(rule id, position, title) of each fixed section the picks may join."""
+        self.target.choices = [SelectChoice(0, _l("A new section"))] + [
+            SelectChoice(pk, _("Section %(n)d", n=position) + (f": {title}" if title else ""))
+            for pk, position, title in sections]
+
+    def picked(self) -> list[str]:
+        return list(dict.fromkeys(qid.strip() for qid in self.pick.data or () if qid.strip()))
 
 
 class AccommodationForm(FlaskForm):

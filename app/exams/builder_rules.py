@@ -160,7 +160,7 @@ def bank_tags(bank_pk: int | None = None) -> dict[int, list[str]]:
     return {pk: sorted(found) for pk, found in tags.items()}
 
 
-def _as_rule(section: RandomSection) -> ExamRule:
+def as_rule(section: RandomSection) -> ExamRule:
     """A transient rule, never added to the session, so rule_filters can be asked about it."""
     return ExamRule(kind="random", bank_pk=section.bank_pk, count=section.count,
                     tags=list(section.tags), difficulty=section.difficulty,
@@ -202,7 +202,7 @@ def _shortfall_message(available: int) -> str:
 def check_random(section: RandomSection) -> None:
     """Refuse a section that cannot be satisfied, saying how many questions are available."""
     _check_random_shape(section)
-    available = candidates(_as_rule(section)).count
+    available = candidates(as_rule(section)).count
     if section.count > available:
         raise BuilderError(_shortfall_message(available), "count")
 
@@ -272,6 +272,22 @@ def update_section(exam: Exam, rule: ExamRule, section: FixedSection | RandomSec
     _fill(rule, section)
     db.session.flush()
     _audit_if_published(exam, before, actor)
+
+
+def add_picked(exam: Exam, question_ids: list[str], *, title: str = "",
+               rule: ExamRule | None = None, actor=None) -> ExamRule:
+    """Questions chosen in the picker: a new fixed section, or appended to ``rule``.
+
+    IDs the section already holds are not added twice; the order is the order picked.
+    """
+    if rule is None:
+        return add_section(exam, FixedSection(title, tuple(dict.fromkeys(question_ids))),
+                           actor=actor)
+    if rule.kind != "fixed":
+        raise BuilderError(_("Questions can be picked only for a fixed section."))
+    merged = tuple(dict.fromkeys([*(rule.question_ids or ()), *question_ids]))
+    update_section(exam, rule, FixedSection(rule.title, merged), actor=actor)
+    return rule
 
 
 def remove_section(exam: Exam, rule: ExamRule, *, actor=None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -55,7 +55,7 @@ def _labels() -> dict:
 
 
 # --- Helpers -------------------------------------------------------------------------------
-def _exam_or_404(exam_id: int) -> Exam:
+def exam_or_404(exam_id: int) -> Exam:
     return db.session.get(Exam, exam_id) or abort(404)
 
 
@@ -75,7 +75,7 @@ def _refused(error: BuilderError, form=None) -> None:
         flash(str(error), "error")
 
 
-def _saved(change: Callable[[], object], form=None, message: str = "") -> bool:
+def saved_change(change: Callable[[], object], form=None, message: str = "") -> bool:
     """Run a builder change: flash on success (the request commits), roll back and explain
     on refusal."""
     try:
@@ -124,15 +124,38 @@ def _exam_form(exam: Exam | None = None, bound: bool = True) -> ExamForm:
     return form
 
 
+def _chosen_bank(form: RandomSectionForm, banks: list[tuple[int, str]],
+                 bound: bool) -> int | None:
+    """The bank whose tags the form offers: the one posted, asked for (?bank=), or saved."""
+    known = [pk for pk, _title in banks]
+    wanted = form.bank.data if bound and form.is_submitted() else (
+        request.args.get("bank", type=int) or form.bank.data)
+    return wanted if wanted in known else (known[0] if known else None)
+
+
 def _random_form(rule: ExamRule | None = None, bound: bool = True) -> RandomSectionForm:
+    """The random section form, offering only the chosen bank's tags."""
     data = None if rule is None else {
         "section_title": rule.title, "bank": rule.bank_pk, "count": rule.count,
         "tags": rule.tags, "difficulty": rule.difficulty or "", "points_each": rule.points_each}
     form = RandomSectionForm(data=data, **_formdata(bound))
-    banks = db.session.execute(sa.select(QuestionBank.id, QuestionBank.title)
-                               .order_by(QuestionBank.title)).all()
-    form.set_banks(banks, rules.bank_tags())
+    banks = [(pk, title) for pk, title in db.session.execute(
+        sa.select(QuestionBank.id, QuestionBank.title).order_by(QuestionBank.title))]
+    chosen = _chosen_bank(form, banks, bound)
+    if not (bound and form.is_submitted()):
+        form.bank.data = chosen
+    form.set_banks(banks, rules.bank_tags(chosen).get(chosen, []) if chosen else [])
     return form
+
+
+def draw_summary(form: RandomSectionForm) -> int | None:
+    """How many questions the form's bank, tags and difficulty match (None: no bank)."""
+    if not form.bank.data or not any(form.bank.data == c.value for c in form.bank.choices):
+        return None
+    known = set(rules.bank_tags(form.bank.data).get(form.bank.data, []))
+    tags = tuple(t for t in form.tags.data or () if t in known)
+    return rules.candidates(rules.as_rule(rules.RandomSection(
+        "", form.bank.data, 1, tags, form.difficulty.data or None))).count
 
 
 def _fixed_form(rule: ExamRule | None = None, bound: bool = True) -> FixedSectionForm:
@@ -144,12 +167,13 @@ def _fixed_form(rule: ExamRule | None = None, bound: bool = True) -> FixedSectio
 def _exam_page(exam: Exam, **forms):
     """The exam page: settings, sections with their counts, accommodations, actions."""
     started = rules.attempts_started(exam)
+    random_form = forms.get("random_form") or _random_form(bound=False)
     return render_template(
         "exam_admin/exam.html", exam=exam, started=started,
         form=forms.get("form") or _exam_form(exam, bound=False),
         composition=rules.composition(exam),
         fixed_form=forms.get("fixed_form") or _fixed_form(bound=False),
-        random_form=forms.get("random_form") or _random_form(bound=False),
+        random_form=random_form, available=draw_summary(random_form),
         accommodation_form=forms.get("accommodation_form") or AccommodationForm(formdata=None),
         accommodations=builder.accommodations_of(exam),
         banks_by_pk=dict(db.session.execute(
@@ -188,9 +212,9 @@ def new_exam():
 @bp.route("/<int:exam_id>", methods=["GET", "POST"])
 @require(Permission.MANAGE_EXAMS)
 def exam(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     form = _exam_form(exam)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved_change(
             lambda: builder.update_exam(exam, form.settings(exam), form.audience_choice(),
                                         actor=current_user), form, _("Exam saved.")):
         return _to_exam(exam)
@@ -200,9 +224,9 @@ def exam(exam_id: int):
 @bp.route("/<int:exam_id>/publish", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def publish(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     _confirmed()
-    _saved(lambda: builder.publish_exam(exam, utcnow(), actor=current_user),
+    saved_change(lambda: builder.publish_exam(exam, utcnow(), actor=current_user),
            message=_("Published: the exam's audience can now see it."))
     return _to_exam(exam)
 
@@ -210,9 +234,9 @@ def publish(exam_id: int):
 @bp.route("/<int:exam_id>/unpublish", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def unpublish(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     _confirmed()
-    _saved(lambda: builder.unpublish_exam(exam, actor=current_user),
+    saved_change(lambda: builder.unpublish_exam(exam, actor=current_user),
            message=_("Unpublished: no one can start it until you publish it again; "
                      "attempts already running continue to their deadline."))
     return _to_exam(exam)
@@ -221,7 +245,7 @@ def unpublish(exam_id: int):
 @bp.route("/<int:exam_id>/duplicate", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def duplicate(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     _confirmed()
     copy = builder.duplicate_exam(exam, actor=current_user)
     flash(_("This is an unpublished copy: change it as you need."), "success")
@@ -232,9 +256,9 @@ def duplicate(exam_id: int):
 @bp.route("/<int:exam_id>/sections/fixed", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def add_fixed_section(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     form = _fixed_form()
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved_change(
             lambda: rules.add_section(exam, form.section(), actor=current_user), form,
             _("Section added.")):
         return _to_exam(exam, "sections")
@@ -244,9 +268,9 @@ def add_fixed_section(exam_id: int):
 @bp.route("/<int:exam_id>/sections/random", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def add_random_section(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     form = _random_form()
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved_change(
             lambda: rules.add_section(exam, form.section(), actor=current_user), form,
             _("Section added.")):
         return _to_exam(exam, "sections")
@@ -256,24 +280,25 @@ def add_random_section(exam_id: int):
 @bp.route("/<int:exam_id>/sections/<int:rule_id>", methods=["GET", "POST"])
 @require(Permission.MANAGE_EXAMS)
 def edit_section(exam_id: int, rule_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     rule = _rule_or_404(exam, rule_id)
     form = _fixed_form(rule) if rule.kind == "fixed" else _random_form(rule)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved_change(
             lambda: rules.update_section(exam, rule, form.section(), actor=current_user),
             form, _("Section saved.")):
         return _to_exam(exam, "sections")
     return render_template("exam_admin/section.html", exam=exam, rule=rule, form=form,
-                           started=rules.attempts_started(exam))
+                           started=rules.attempts_started(exam),
+                           available=None if rule.kind == "fixed" else draw_summary(form))
 
 
 @bp.route("/<int:exam_id>/sections/<int:rule_id>/remove", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def remove_section(exam_id: int, rule_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     rule = _rule_or_404(exam, rule_id)
     _confirmed()
-    _saved(lambda: rules.remove_section(exam, rule, actor=current_user),
+    saved_change(lambda: rules.remove_section(exam, rule, actor=current_user),
            message=_("Section removed."))
     return _to_exam(exam, "sections")
 
@@ -281,12 +306,12 @@ def remove_section(exam_id: int, rule_id: int):
 @bp.route("/<int:exam_id>/sections/<int:rule_id>/move", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def move_section(exam_id: int, rule_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     rule = _rule_or_404(exam, rule_id)
     form = MoveForm()
     _confirmed(form)
     offset = -1 if form.direction.data == "up" else 1
-    _saved(lambda: rules.move_section(exam, rule, offset, actor=current_user))
+    saved_change(lambda: rules.move_section(exam, rule, offset, actor=current_user))
     return _to_exam(exam, "sections")
 
 
@@ -294,9 +319,9 @@ def move_section(exam_id: int, rule_id: int):
 @bp.route("/<int:exam_id>/accommodations", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def set_accommodation(exam_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     form = AccommodationForm()
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved_change(
             lambda: builder.set_accommodation(
                 exam, form.email.data, form.extra_minutes.data, form.extra_attempts.data,
                 form.reason.data, actor=current_user),
@@ -308,7 +333,7 @@ def set_accommodation(exam_id: int):
 @bp.route("/<int:exam_id>/accommodations/<int:accommodation_id>/remove", methods=["POST"])
 @require(Permission.MANAGE_EXAMS)
 def remove_accommodation(exam_id: int, accommodation_id: int):
-    exam = _exam_or_404(exam_id)
+    exam = exam_or_404(exam_id)
     row = db.session.get(Accommodation, accommodation_id)
     if row is None or row.exam_id != exam.id:
         abort(404)
@@ -316,7 +341,7 @@ def remove_accommodation(exam_id: int, accommodation_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for removing the accommodation."), "error")
     else:
-        _saved(lambda: builder.remove_accommodation(exam, row, form.reason.data,
+        saved_change(lambda: builder.remove_accommodation(exam, row, form.reason.data,
                                                     actor=current_user),
                message=_("Accommodation removed."))
     return _to_exam(exam, "accommodations")

@@ -1,0 +1,45 @@
+// A random section's form: choosing a bank offers that bank's tags, and every change
+// shows how many questions the rule can draw from (GET /exam-admin/draw-count, JSON).
+// Without this file the bank is chosen with a button that reloads the page.
+
+function selectedValues(select) {
+  return select ? Array.from(select.selectedOptions, (option) => option.value) : [];
+}
+
+function replaceTags(select, tags) {
+  const keep = new Set(selectedValues(select));
+  select.replaceChildren(...tags.map((tag) => {
+    const option = new Option(tag, tag);
+    option.selected = keep.has(tag);
+    return option;
+  }));
+}
+
+export function setUpRandomRule(root) {
+  const bank = root.querySelector("[data-draw-bank]");
+  const rule = root.querySelector("form[data-draw-rule]");
+  const hiddenBank = root.querySelector("[data-draw-bank-value]");
+  const count = root.querySelector("[data-draw-count]");
+  if (!bank || !rule || !hiddenBank || !count) { return; }
+  const tags = rule.querySelector('select[name="tags"]');
+  const difficulty = rule.querySelector('select[name="difficulty"]');
+  let latest = 0;
+
+  async function refresh(bankChanged) {
+    const asked = ++latest;
+    const query = new URLSearchParams({ bank: bank.value });
+    if (!bankChanged) { selectedValues(tags).forEach((tag) => query.append("tags", tag)); }
+    if (difficulty && difficulty.value) { query.set("difficulty", difficulty.value); }
+    const response = await fetch(`${root.dataset.drawCountUrl}?${query}`, {
+      credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok || asked !== latest) { return; }
+    const found = await response.json();
+    if (bankChanged && tags) { replaceTags(tags, found.tags); }
+    count.textContent = found.label;
+  }
+
+  bank.addEventListener("change", () => { hiddenBank.value = bank.value; refresh(true); });
+  rule.addEventListener("change", (event) => {
+    if (event.target === tags || event.target === difficulty) { refresh(false); }
+  });
+}
