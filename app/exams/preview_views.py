@@ -87,7 +87,9 @@ def attempt(exam_id: int, token: str):
 def save(exam_id: int, token: str):
     """The page's autosave: acknowledged as a learner's would be, and stored nowhere."""
     exam, found = _preview(exam_id, token)
-    sent = request.get_json(silent=True) or {}
+    sent = request.get_json(silent=True)
+    if not isinstance(sent, dict):
+        sent = {}
     position, seq = sent.get("position"), sent.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int) or found.item(position) is None:
         return jsonify(error="bad_request", message=_("The save was not understood.")), 400

@@ -154,3 +154,22 @@ def test_the_exam_page_links_to_the_preview(app, client, trainer):
     exam_id = make_exam(app)
     html = client.get(f"/exam-admin/{exam_id}").get_data(as_text=True)
     assert f'href="/exam-preview/{exam_id}/"' in html
+
+
+def test_an_exam_without_sections_previews_empty_and_says_so(app, client, trainer):
+    exam_id = make_exam(app)
+    with app.app_context():
+        db.session.get(Exam, exam_id).rules = []
+        db.session.commit()
+    url, html = _open_preview(client, exam_id)
+    assert 'class="card question"' not in html
+    assert "draws no questions yet" in client.get(f"{url}/key").get_data(as_text=True)
+
+
+def test_a_save_that_is_not_json_is_refused_not_an_error(app, client, trainer):
+    exam_id = make_exam(app)
+    url, _ = _open_preview(client, exam_id)
+    token = csrf_token(client, url)
+    for body in ([1, 2], "text", {"position": "1", "seq": 1}):
+        reply = client.post(f"{url}/answers", json=body, headers={"X-CSRFToken": token})
+        assert reply.status_code == 400
