@@ -28,6 +28,7 @@ from app.auth.permissions import Permission, require
 from app.database import utcnow
 from app.database.concurrency import reads_first
 from app.exams import preview as svc
+from app.exams.finishing import DEFAULT_GRACE
 from app.exams.models import Exam
 from app.extensions import db
 
@@ -93,8 +94,12 @@ def save(exam_id: int, token: str):
     position, seq = sent.get("position"), sent.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int) or found.item(position) is None:
         return jsonify(error="bad_request", message=_("The save was not understood.")), 400
-    return jsonify(saved=True, seq=seq, preview=True,
-                   remaining=found.remaining_seconds(exam, utcnow()))
+    now = utcnow()
+    if found.remaining_seconds(exam, now - DEFAULT_GRACE) == 0:  # as a learner's late save
+        return jsonify(error="closed", remaining=0, message=_(
+            "Time is up: this answer was not saved. Everything saved before the deadline is "
+            "kept and graded.")), 410
+    return jsonify(saved=True, seq=seq, preview=True, remaining=found.remaining_seconds(exam, now))
 
 
 @bp.route("/<int:exam_id>/<token>/form", methods=["POST"])

@@ -173,3 +173,19 @@ def test_a_save_that_is_not_json_is_refused_not_an_error(app, client, trainer):
     for body in ([1, 2], "text", {"position": "1", "seq": 1}):
         reply = client.post(f"{url}/answers", json=body, headers={"X-CSRFToken": token})
         assert reply.status_code == 400
+
+
+def test_a_save_after_the_preview_time_is_refused_as_a_learners_would_be(app, client, trainer):
+    from datetime import UTC, datetime
+
+    from app.exams import preview
+
+    exam_id = make_exam(app, minutes=10)
+    with app.app_context():
+        exam = db.session.get(Exam, exam_id)
+        token = preview.new_preview(exam, datetime(2026, 1, 1, tzinfo=UTC), app.secret_key)
+    url = f"/exam-preview/{exam_id}/{token}"
+    assert 'data-remaining="0"' in client.get(url).get_data(as_text=True)
+    reply = client.post(f"{url}/answers", json={"position": 1, "response": 0, "seq": 1},
+                        headers={"X-CSRFToken": csrf_token(client, url)})
+    assert reply.status_code == 410 and reply.json["error"] == "closed"
