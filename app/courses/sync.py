@@ -162,7 +162,7 @@ def sync_courses(root: Path, *, prune: bool = True) -> SyncReport:
     seen = {source.slug for source, _, _ in rendered}
     for slug in sorted(live - seen):
         if prune:
-            report.courses.append(_retire_course(existing[slug]))
+            report.courses.append(retire_course_and_lessons(existing[slug]))
         else:
             report.would_retire.append(slug)
     db.session.flush()
@@ -257,7 +257,7 @@ def _sync_assets(course: Course, source: CourseSource) -> None:
         db.session.delete(row)
 
 
-def _retire_course(course: Course) -> CourseChange:
+def retire_course_and_lessons(course: Course) -> CourseChange:
     course.retired_at = utcnow()
     change = CourseChange(course.slug, "retired")
     for lesson in db.session.execute(sa.select(Lesson).where(
