@@ -22,6 +22,7 @@ from app.auth.models import User
 from app.banks.models import Question, QuestionVersion
 from app.exams import blind
 from app.exams.exports import state_label, table_csv, table_xlsx
+from app.exams.finishing import MARKED
 from app.exams.models import Attempt, AttemptItem, Exam
 from app.extensions import db
 
@@ -84,7 +85,7 @@ def _item_row(exam: Exam, labels: dict[int, str], item: AttemptItem, attempt: At
 
 
 def _marker(item: AttemptItem, marker_name: str | None) -> str:
-    if item.marked_by_id is not None or marker_name:
+    if item.status == MARKED:  # marked by hand: the marker, even if since removed
         return marker_name or _("(a removed account)")
     return _("automatic") if item.score is not None else ""
 
