@@ -108,6 +108,11 @@ def _question_lines(question: Question) -> list[str]:
     return out
 
 
+def export_question(question: Question) -> str:
+    """One question as canonical Markdown, from its ``## ID`` heading (the browser's editor)."""
+    return "\n".join(_question_lines(question)) + "\n"
+
+
 def export_bank(bank: Bank) -> str:
     """The bank as canonical Markdown: front matter, then the questions in order."""
     out = ["---", f"id: {bank.id}", f"title: {bank.title}", f"area: {bank.area}",

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from app.auth.permissions import Permission, require
 from app.banks import readers
+from app.banks.editor_views import bp as editor_bp
 from app.banks.forms import (
     CHANGE_LABELS,
     DIFFICULTY_LABELS,
@@ -29,6 +30,7 @@ from app.extensions import db
 from app.main.labels import label_lookups
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
+bp.register_blueprint(editor_bp)  # the editor's pages, under /banks too
 bp.app_context_processor(label_lookups(type_label=TYPE_LABELS, change_label=CHANGE_LABELS,
                                        difficulty_label=DIFFICULTY_LABELS))
 
