@@ -28,7 +28,6 @@ from app.extensions import db
 from app.oversight import audit_words as words
 from app.oversight.audit_objects import describe
 
-PAGE_SIZE = 50
 _LIKE_ESCAPE = "/"
 
 
@@ -145,9 +144,9 @@ class PageChoice:
     message: str | None = None
 
 
-def page_number(raw: str | None, total: int) -> PageChoice:
+def page_number(raw: str | None, total: int, size: int) -> PageChoice:
     """The page asked for, or the nearest one there is, with a message saying why."""
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = max(1, math.ceil(total / size))
     if raw is None or raw == "":
         return PageChoice(1)
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:

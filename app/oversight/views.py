@@ -69,8 +69,9 @@ def _audit_page() -> dict:
     form = audit.filter_form(request.args)
     valid = form.validate()
     stmt = audit.filtered(form) if valid else sa.select(AuditEntry).where(sa.false())
-    choice = audit.page_number(request.args.get("page"), audit.count(stmt))
-    page = db.paginate(stmt, page=choice.number, per_page=audit.PAGE_SIZE, error_out=False)
+    size = current_app.config["AUDIT_PAGE_SIZE"]  # 50
+    choice = audit.page_number(request.args.get("page"), audit.count(stmt), size)
+    page = db.paginate(stmt, page=choice.number, per_page=size, error_out=False)
     return {"form": form, "valid": valid, "page": page, "page_message": choice.message,
             "rows": audit.readable(list(page.items), current_user),
             "audit_sentence": audit.sentence_of, "verify_form": FlaskForm(),
