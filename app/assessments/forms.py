@@ -38,6 +38,9 @@ from app.exams.builder_forms import AUDIENCE_LABELS, split_entries
 from app.rubrics.services import KIND_LABELS
 
 BAND_KEYS = ("excellent", "good", "qualified")  # the thresholds a plan sets
+# Where a refusal of a whole part of the plan is shown: under the part's last field.
+PLAN_PART_FIELDS = {"weights": "weight_professionalism", "bands": "band_qualified",
+                    "performance_formula": "part_satisfaction"}
 
 
 def _weight(label, default) -> DecimalField:

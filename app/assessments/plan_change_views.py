@@ -10,15 +10,11 @@ from flask_login import current_user
 from app.assessments import plan_change_pages as pages
 from app.assessments import plan_changes
 from app.assessments.blueprint import bp, period_or_404, to_period
-from app.assessments.forms import PlanCorrectionForm
+from app.assessments.forms import PLAN_PART_FIELDS, PlanCorrectionForm
 from app.assessments.models import AssessmentPeriod, PeriodState
 from app.assessments.services import AssessmentRefused
 from app.auth.permissions import Permission, require
 from app.extensions import db
-
-PART_FIELDS = {"weights": "weight_professionalism", "bands": "band_qualified",
-               "performance_formula": "part_satisfaction", "exam_combine": "exam_combine",
-               "reason": "reason"}  # where a refusal of the whole part is shown
 
 
 @bp.route("/periods/<int:period_id>/plan/correct", methods=["GET", "POST"])
@@ -44,9 +40,9 @@ def _corrected(form: PlanCorrectionForm, period: AssessmentPeriod) -> bool:
                                   current_user)
     except AssessmentRefused as refused:
         db.session.rollback()
-        if refused.field in PART_FIELDS:
-            target = form[PART_FIELDS[refused.field]]
-            target.errors = [*target.errors, str(refused)]
+        name = PLAN_PART_FIELDS.get(refused.field or "", refused.field)
+        if name and name in form:
+            form[name].errors = [*form[name].errors, str(refused)]
         else:
             flash(str(refused), "error")
         return False

@@ -15,7 +15,6 @@ record cannot be published from the old plan while the plan changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,9 +22,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.assessments import indicators as ind
 from app.assessments.models import AssessmentPeriod, AssessmentRecord, PeriodState, RecordState
-from app.assessments.services import AssessmentRefused, lock_period, plan_strings
+from app.assessments.services import (
+    AssessmentRefused,
+    check_numbers,
+    lock_period,
+    plan_strings,
+)
 from app.audit import log as audit
 from app.audit.models import AuditEntry
 from app.auth.models import User
@@ -71,31 +74,6 @@ def corrections(period: AssessmentPeriod) -> list[AuditEntry]:
         .order_by(AuditEntry.id.desc())).scalars())
 
 
-def _weight_problem(weights: Mapping[str, Decimal]) -> str | None:
-    if any(weights[k] < 0 for k in ind.INDICATORS):
-        return str(_l("Weights cannot be negative: write 0 or more."))
-    total = sum((weights[k] for k in ind.INDICATORS), Decimal(0))
-    if total != 100:
-        return str(_l("The four weights must total 100 (they total %(total)s).",
-                      total=format(total.normalize(), "f")))
-    return None
-
-
-def _check(correction: PlanCorrection) -> None:
-    """Every rule the corrected plan must meet, refused beside the part it concerns."""
-    if message := _weight_problem(correction.weights):
-        raise AssessmentRefused(message, "weights")
-    if ind.check_bands(correction.bands):
-        raise AssessmentRefused(_l("Bands must fall: excellent above good above qualified, "
-                                   "within 0-100."), "bands")
-    parts = correction.performance_formula.values()
-    if any(v < 0 for v in parts) or sum(parts, Decimal(0)) <= 0:
-        raise AssessmentRefused(_l("Give at least one work-performance part a weight "
-                                   "(0 or more each)."), "performance_formula")
-    if correction.exam_combine not in ind.EXAM_COMBINE:
-        raise AssessmentRefused(_l("Choose how several exams combine."), "exam_combine")
-
-
 def _correctable_now(period: AssessmentPeriod) -> None:
     if period.state == PeriodState.PLANNING:
         raise AssessmentRefused(_l("The period is still being planned: edit the plan "
@@ -131,7 +109,8 @@ def correct_plan(period: AssessmentPeriod, correction: PlanCorrection, reason: s
                                    "the audit log."), "reason")
     lock_period(period)
     _correctable_now(period)
-    _check(correction)
+    check_numbers(correction.weights, correction.bands, correction.performance_formula,
+                  correction.exam_combine)
     before, after = plan_of(period), _stored(correction)
     changed = [k for k in PLAN_KEYS if _comparable(before[k]) != _comparable(after[k])]
     if not changed:

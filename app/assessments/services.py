@@ -93,17 +93,11 @@ def _check(plan: Plan, period: AssessmentPeriod | None = None) -> None:
     if db.session.execute(same_name).first():  # unique: say so at the field, not in a 500
         raise AssessmentRefused(name_taken_message(plan.name), "name")
     if plan.ends_on < plan.starts_on:
-        raise AssessmentRefused(_l("The period cannot end before it starts."))
-    if message := ind.check_weights(plan.weights):
-        raise AssessmentRefused(message)
-    if message := ind.check_bands(plan.bands):
-        raise AssessmentRefused(message)
-    if sum(Decimal(v) for v in plan.performance_formula.values()) <= 0:
-        raise AssessmentRefused(_l("Give at least one work-performance part a weight."))
-    if plan.exam_combine not in ind.EXAM_COMBINE:
-        raise AssessmentRefused(_l("Choose how several exams combine."))
+        raise AssessmentRefused(_l("The period cannot end before it starts."), "ends_on")
+    check_numbers(plan.weights, plan.bands, plan.performance_formula, plan.exam_combine)
     if plan.audience != "everyone" and not (plan.team_ids or plan.user_ids):
-        raise AssessmentRefused(_l("Choose the teams or people the period covers."))
+        raise AssessmentRefused(_l("Choose the teams or people the period covers."),
+                               "audience")
 
 
 def lock_period(period: AssessmentPeriod) -> None:
@@ -112,6 +106,33 @@ def lock_period(period: AssessmentPeriod) -> None:
     publishing a record from it take turns (app.assessments.plan_changes)."""
     db.session.execute(sa.select(AssessmentPeriod).where(AssessmentPeriod.id == period.id)
                        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+
+
+def _weight_problem(weights: Mapping[str, Decimal]) -> str | None:
+    if any(Decimal(weights[k]) < 0 for k in ind.INDICATORS):
+        return str(_l("Weights cannot be negative: write 0 or more."))
+    total = sum((Decimal(weights[k]) for k in ind.INDICATORS), Decimal(0))
+    if total != 100:
+        return str(_l("The four weights must total 100 (they total %(total)s).",
+                      total=format(total.normalize(), "f")))
+    return None
+
+
+def check_numbers(weights: Mapping[str, Decimal], bands: Mapping[str, Decimal],
+                  formula: Mapping[str, Decimal], exam_combine: str) -> None:
+    """The plan's numbers, refused beside the part they concern (``field``: weights, bands,
+    performance_formula, exam_combine)."""
+    if message := _weight_problem(weights):
+        raise AssessmentRefused(message, "weights")
+    if ind.check_bands(bands):
+        raise AssessmentRefused(_l("Bands must fall: excellent above good above qualified, "
+                                   "within 0-100."), "bands")
+    parts = [Decimal(v) for v in formula.values()]
+    if any(v < 0 for v in parts) or sum(parts, Decimal(0)) <= 0:
+        raise AssessmentRefused(_l("Give at least one work-performance part a weight "
+                                   "(0 or more each)."), "performance_formula")
+    if exam_combine not in ind.EXAM_COMBINE:
+        raise AssessmentRefused(_l("Choose how several exams combine."), "exam_combine")
 
 
 def create_period(plan: Plan, actor: User) -> AssessmentPeriod:

@@ -32,6 +32,7 @@ from app.assessments.blueprint import (
     to_period,
 )
 from app.assessments.forms import (
+    PLAN_PART_FIELDS,
     ActionForm,
     DelegationForm,
     FeedbackForm,
@@ -134,8 +135,9 @@ def _store_plan(plan: svc.Plan, period: AssessmentPeriod | None) -> AssessmentPe
 
 def _show_refusal(form: PeriodForm, refused: svc.AssessmentRefused) -> None:
     """Beside the field it concerns, or as a message when it concerns the whole plan."""
-    if refused.field and refused.field in form:
-        form[refused.field].errors = [*form[refused.field].errors, str(refused)]
+    name = PLAN_PART_FIELDS.get(refused.field or "", refused.field)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, str(refused)]
     else:
         flash(str(refused), "error")
 
