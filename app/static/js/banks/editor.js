@@ -39,7 +39,9 @@ function show(list, issues) {
     link.type = "button";
     link.className = "line-link";
     link.dataset.line = issue.line;
-    const where = `${list.dataset.lineWord || "Line"} ${issue.line}`;
+    // "Line %(line)d" in the page's language, rendered with a number no text holds.
+    const where = (list.dataset.lineTemplate || "Line 987654321")
+      .replace("987654321", String(issue.line));
     const id = issue.question_id ? ` [${issue.question_id}]` : "";
     link.textContent = `${where}:${id} ${issue.message}`;
     item.append(link);
