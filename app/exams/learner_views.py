@@ -149,8 +149,10 @@ class SentAnswer:
     flagged: bool | None  # None: the flag is left as it is
 
 
-def _read_save(data: dict[str, Any]) -> SentAnswer | None:
-    """The save in the request body; None when it cannot be one."""
+def _read_save(data: object) -> SentAnswer | None:
+    """The save in the request body; None when it cannot be one (a list, a number...)."""
+    if not isinstance(data, dict):
+        return None
     position, seq = data.get("position"), data.get("seq")
     if not isinstance(position, int) or not isinstance(seq, int) or seq < 0:
         return None

@@ -288,3 +288,15 @@ def test_my_exams_costs_the_same_queries_for_one_exam_or_many(app, client, signe
         html = client.get("/exams/").get_data(as_text=True)
     assert html.count("Size ") == 4
     assert len(one) == len(many)
+
+
+def test_a_save_whose_body_is_not_an_object_is_refused_with_a_message(client, signed_in,
+                                                                       exam_id):
+    signed_in("learner")
+    attempt_id = _start(client, exam_id)
+    token = csrf_token(client, f"/exams/attempts/{attempt_id}")
+    for body in ([1, 2], 7, "text", None):
+        reply = client.post(f"/exams/attempts/{attempt_id}/answers",
+                            headers={"X-CSRFToken": token}, json=body)
+        assert reply.status_code == 400
+        assert reply.get_json()["message"] == "The save was not understood."
