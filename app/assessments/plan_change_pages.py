@@ -85,9 +85,11 @@ def _correction(entry: AuditEntry) -> Correction:
 
 def plan_status(period: AssessmentPeriod, viewer: User) -> dict[str, Any]:
     """Whether the plan may be corrected; if a record fixes it, the published records the
-    viewer may open (their pages hold the change-request form); the corrections so far."""
+    viewer may open, each with whether the viewer may request a change on it (its page
+    holds the form: the person's manager); the corrections so far."""
     published = plan_changes.published_records(period)
     return {"plan_correctable": period.state in plan_changes.CORRECTABLE and not published,
-            "plan_fixed_by": [r for r in published if can(viewer, Permission.VIEW_RECORD, r)],
+            "plan_fixed_by": [(r, can(viewer, Permission.FOLLOW_UP_RECORD, r))
+                              for r in published if can(viewer, Permission.VIEW_RECORD, r)],
             "plan_published_count": len(published),
             "plan_corrections": [_correction(e) for e in plan_changes.corrections(period)]}

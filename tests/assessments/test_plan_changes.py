@@ -201,3 +201,14 @@ def test_after_publication_the_page_offers_the_change_request_instead(app, clien
     assert f"/people/{person.id}#changes" in page and f"{path}\"" not in page
     with app.app_context():
         assert _period(pid).weights["knowledge"] == "30" and not _corrections()
+
+
+def test_a_period_manager_who_is_not_the_line_manager_is_sent_to_the_record(
+        app, client, team, make_user):
+    pid, person = team["period_id"], team["person"]
+    with app.app_context():
+        _publish(pid, person.id, team["manager"].id)
+    login(client, make_user("admin"))
+    html = client.get(f"/assessments/periods/{pid}/plan/correct").get_data(as_text=True)
+    assert "Li Wei's record (their manager requests changes)" in html
+    assert "Request a change to" not in html
