@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from app.audit import log as audit
 from app.banks.editor import EDITOR, Checked, check_question
+from app.banks.markdown_export import export_bank
 from app.banks.markdown_format import parse_bank
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.banks.questions import Bank
@@ -131,6 +132,30 @@ def create_bank(bank_id: str, title: str, area: str, language: str, tags: str,
     if bank_by_id(bank_id) is not None:
         raise EditRefused([Issue("id", 0, f"a bank with the ID {bank_id!r} exists already: "
                                           "choose another ID")])
+    bank = _checked_front(bank_id, title, area, language, tags)
+    return import_banks([bank], source_format="markdown", actor=actor)[0]
+
+
+def update_bank(row: QuestionBank, title: str, area: str, language: str, tags: str,
+                *, actor) -> BankChange:
+    """New title, area, language or tags for a stored bank, through the import.
+
+    The whole bank is read again by the format's parser, so a tag its questions still
+    use cannot be removed; such a refusal names the question on the ``tags`` field.
+    """
+    front = _checked_front(row.bank_id, title, area, language, tags)
+    bank = replace(bank_model(row), title=front.title, area=front.area,
+                   language=front.language, tags=front.tags)
+    _, issues = parse_bank(export_bank(bank), bank.path)
+    errors = [Issue("tags", 0, f"{issue.question_id}: {issue.message}", issue.question_id)
+              for issue in issues if issue.severity == "error"]
+    if errors:
+        raise EditRefused(errors)
+    return import_banks([bank], source_format=row.source_format, actor=actor)[0]
+
+
+def _checked_front(bank_id: str, title: str, area: str, language: str, tags: str) -> Bank:
+    """The bank (no questions) the front matter describes; refusals name their field."""
     values = [_one_line(value) for value in (bank_id, title, area, language, tags)]
     lines = ["---", *(f"{key}: {value}" for key, value in zip(_FRONT_FIELDS, values,
                                                                strict=True) if value), "---"]
@@ -139,7 +164,7 @@ def create_bank(bank_id: str, title: str, area: str, language: str, tags: str,
               if issue.severity == "error"]
     if bank is None or errors:
         raise EditRefused(errors)
-    return import_banks([bank], source_format="markdown", actor=actor)[0]
+    return bank
 
 
 def _one_line(value: str) -> str:

@@ -30,10 +30,9 @@ class NewQuestionForm(FlaskForm):
         SelectChoice(kind, TYPE_LABELS[kind]) for kind in QUESTION_TYPES])
 
 
-class NewBankForm(FlaskForm):
-    bank_id = StringField(_l("Bank ID"), validators=[DataRequired(), BANK_ID],
-                          description=_l("Stable and unique: lowercase letters, digits and "
-                                         "'-', e.g. datahub-product."))
+class BankSettingsForm(FlaskForm):
+    """A bank's front matter but its ID (which never changes)."""
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     area = SelectField(_l("Policy area"), validators=[AnyOf(AREAS)],
                        choices=[SelectChoice(a, AREA_LABELS.get(a, a)) for a in AREAS])
@@ -43,4 +42,11 @@ class NewBankForm(FlaskForm):
     tags = StringField(_l("Tags (optional)"), validators=[Optional(), Length(max=1000)],
                        description=_l("The tags this bank's questions may use, "
                                       "comma-separated, e.g. architecture, licensing."))
+    submit = SubmitField(_l("Save the bank's details"))
+
+
+class NewBankForm(BankSettingsForm):
+    bank_id = StringField(_l("Bank ID"), validators=[DataRequired(), BANK_ID],
+                          description=_l("Stable and unique: lowercase letters, digits and "
+                                         "'-', e.g. datahub-product."))
     submit = SubmitField(_l("Create the bank"))

@@ -21,9 +21,10 @@ from app.banks.editing import (
     create_bank,
     current_model,
     save_question,
+    update_bank,
 )
 from app.banks.editor import Checked, question_source
-from app.banks.editor_forms import EditorForm, NewBankForm, NewQuestionForm
+from app.banks.editor_forms import BankSettingsForm, EditorForm, NewBankForm, NewQuestionForm
 from app.banks.markdown_export import export_bank
 from app.banks.models import Question, QuestionBank
 from app.banks.rendering import render_question
@@ -139,24 +140,45 @@ def check(bank_id: str):
 def new_bank():
     form = NewBankForm()
     if not form.validate_on_submit():
-        return render_template("banks/new_bank.html", form=form)
+        return render_template("banks/bank_form.html", form=form, bank=None)
     try:
         create_bank(form.bank_id.data, form.title.data, form.area.data, form.language.data,
                     form.tags.data or "", actor=current_user)
     except EditRefused as refused:
         db.session.rollback()
         _errors_on_fields(form, refused.issues)
-        return render_template("banks/new_bank.html", form=form)
+        return render_template("banks/bank_form.html", form=form, bank=None)
     flash(_("The bank %(id)s was created: add its first question.", id=form.bank_id.data),
           "success")
     return redirect(url_for("banks.editor.new_question", bank_id=form.bank_id.data))
 
 
-def _errors_on_fields(form: NewBankForm, issues: list[Issue]) -> None:
-    fields = {"id": form.bank_id, "title": form.title, "area": form.area,
-              "language": form.language, "tags": form.tags}
+@bp.route("/bank/<bank_id>/settings", methods=["GET", "POST"])
+@require(Permission.MANAGE_BANKS)
+def bank_settings(bank_id: str):
+    """The bank's title, area, language and tags (its ID never changes)."""
+    bank = _bank_or_404(bank_id)
+    form = BankSettingsForm(data={"title": bank.title, "area": bank.area,
+                                  "language": bank.language, "tags": ", ".join(bank.tags)})
+    if not form.validate_on_submit():
+        return render_template("banks/bank_form.html", form=form, bank=bank)
+    try:
+        change = update_bank(bank, form.title.data, form.area.data, form.language.data,
+                             form.tags.data or "", actor=current_user)
+    except EditRefused as refused:
+        db.session.rollback()
+        _errors_on_fields(form, refused.issues)
+        return render_template("banks/bank_form.html", form=form, bank=bank)
+    flash(_("The bank's details were saved.") if change.status != "unchanged"
+          else _("Nothing changed."), "success")
+    return redirect(url_for("banks.questions", bank=bank.bank_id))
+
+
+def _errors_on_fields(form: BankSettingsForm, issues: list[Issue]) -> None:
+    fields = {"id": getattr(form, "bank_id", form.title), "title": form.title,
+              "area": form.area, "language": form.language, "tags": form.tags}
     for issue in issues:
-        field = fields.get(issue.path, form.bank_id)
+        field = fields.get(issue.path, fields["id"])
         field.errors = [*field.errors, issue.message]
 
 

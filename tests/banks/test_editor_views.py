@@ -240,3 +240,25 @@ def test_the_check_endpoint_answers_json_for_lint_as_you_type(app, client, signe
     good = post_form(client, "/banks/bank/test-bank/check",
                      {"text": GOOD, "question_id": "TB-001"}, token_from=EDIT).get_json()
     assert good == {"ok": True, "issues": []}
+
+
+def test_a_banks_details_change_through_the_import_and_keep_used_tags(app, client, signed_in):
+    _import(app)
+    signed_in("trainer")
+    path = "/banks/bank/test-bank/settings"
+    form = client.get(path).get_data(as_text=True)
+    assert 'value="agents, 中文"' in form and 'name="bank_id"' not in form
+    page = post_form(client, path, {"title": "Test bank", "area": "product", "language": "en",
+                                    "tags": "agents"}).get_data(as_text=True)
+    assert "TB-002" in page and "中文" in page and 'value="agents"' in page  # still used
+    response = post_form(client, path, {"title": "Renamed bank", "area": "technical",
+                                        "language": "en", "tags": "agents, 中文, pricing"})
+    assert response.status_code == 302
+    with app.app_context():
+        bank = db.session.execute(sa.select(QuestionBank)).scalar_one()
+        assert (bank.title, bank.area, bank.tags) == ("Renamed bank", "technical",
+                                                      ["agents", "中文", "pricing"])
+    assert len(_versions(app, "TB-001")) == 1  # the questions are unchanged
+    tagged = GOOD.replace("tags: agents", "tags: agents, pricing")
+    assert _post(client, EDIT, tagged, "save", base_version="1").status_code == 302
+    assert _versions(app, "TB-001")[-1].content["tags"] == ["agents", "pricing"]
