@@ -198,7 +198,7 @@ def csv_file(stmt: sa.Select, reader: User) -> bytes:
     """Every entry of the filtered view, oldest last, as the page words it."""
     entries = list(db.session.execute(stmt).unique().scalars())
     tz = str(get_timezone())
-    headers = ["#", _("When (%(tz)s)", tz=tz), _("Who"), _("What"), _("Action"),
+    headers = ["#", _("When (%(tz)s)", tz=tz), _("Who"), _("What happened"), _("Action"),
                _("Kind of object"), _("Object ID"), _("Changed fields"), _("Reason"),
                _("Hash")]
     rows = [[v.entry.id,
