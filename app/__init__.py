@@ -90,8 +90,8 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.banks.views import bp as banks_bp
     from app.complaints.views import bp as complaints_bp
-    from app.courses.views import bp as courses_bp
     from app.courses.upload_views import bp as course_admin_bp
+    from app.courses.views import bp as courses_bp
     from app.evaluations.views import bp as evaluations_bp
     from app.exams.builder_views import bp as exam_admin_bp
     from app.exams.learner_views import bp as exams_bp
