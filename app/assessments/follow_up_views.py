@@ -3,7 +3,7 @@ on the use of the result, and changes to a published record (§3.3.5, §3.4, §1
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,6 +32,7 @@ from app.assessments.models import (
     ChangeRequest,
     ImprovementItem,
 )
+from app.assessments.services import AssessmentRefused
 from app.auth.models import User
 from app.auth.permissions import Permission, can, ensure
 from app.extensions import db
@@ -97,19 +98,27 @@ def decision(period_id: int, person_id: int):
 
 @bp.route("/periods/<int:period_id>/people/<int:person_id>/changes", methods=["POST"])
 def request_change(period_id: int, person_id: int):
+    """A refused request is shown again with what was typed and each problem at its field."""
     period, person, record = _follow_up(period_id, person_id)
     form = ChangeRequestForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+    if form.validate_on_submit() and _requested(form, record):
+        flash(_("Change requested: it takes effect once an admin or another manager "
+                "approves it."), "success")
         return back_to_record(period, person)
-    return refusable(lambda: changes.request_change(
-        record, current_user, form.reason.data,
-        indicators={k: form[k].data for k in ind.INDICATORS},
-        went_well=form.went_well.data, problems=form.problems.data),
-        period, person, _("Change requested: it takes effect once an admin or another "
-                          "manager approves it."))
+    return render_template("assessments/change_request.html", period=period, person=person,
+                           record=record, form=form)
+
+
+def _requested(form: ChangeRequestForm, record: AssessmentRecord) -> bool:
+    try:
+        changes.request_change(record, current_user, form.reason.data,
+                               indicators={k: form[k].data for k in ind.INDICATORS},
+                               went_well=form.went_well.data, problems=form.problems.data)
+    except AssessmentRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return False
+    return True
 
 
 @bp.route("/changes/<int:change_id>", methods=["POST"])

@@ -212,3 +212,27 @@ def test_a_period_manager_who_is_not_the_line_manager_is_sent_to_the_record(
     html = client.get(f"/assessments/periods/{pid}/plan/correct").get_data(as_text=True)
     assert "Li Wei's record (their manager requests changes)" in html
     assert "Request a change to" not in html
+
+
+@pytest.mark.parametrize(("data", "message", "kept"), [
+    ({"performance": "120", "reason": "Rate was 74 %."}, "Number must be between 0 and 100.",
+     'value="120"'),
+    ({"performance": "eighty", "reason": "Rate was 74 %."}, "Not a valid decimal value",
+     'value="eighty"'),
+    ({"performance": "82"}, "Give the reason", 'value="82"'),
+])
+def test_a_refused_change_request_keeps_what_was_typed_beside_its_field(
+        app, client, team, data, message, kept):
+    pid, person = team["period_id"], team["person"]
+    with app.app_context():
+        _publish(pid, person.id, team["manager"].id)
+    login(client, team["manager"])
+    path = f"/assessments/periods/{pid}/people/{person.id}"
+    response = post_form(client, f"{path}/changes", data, token_from=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html and kept in html
+    assert 'aria-invalid="true"' in html
+    if "reason" in data:
+        assert "Rate was 74 %." in html
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT count(*) FROM assessment_changes")).scalar() == 0
