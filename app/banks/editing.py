@@ -18,7 +18,14 @@ from app.banks.markdown_format import parse_bank
 from app.banks.models import Question, QuestionBank, QuestionVersion
 from app.banks.questions import Bank
 from app.banks.questions import Question as QuestionModel
-from app.banks.services import BankChange, ImportRefused, bank_by_id, bank_model, import_banks
+from app.banks.services import (
+    BankChange,
+    ImportRefused,
+    bank_by_id,
+    bank_model,
+    import_banks,
+    one_import_at_a_time,
+)
 from app.content.authoring import Issue
 from app.extensions import db
 
@@ -79,6 +86,7 @@ def save_question(row: QuestionBank, text: str, *, question_id: str | None,
     checked = check_text(row, text, question_id)
     if checked.errors or checked.question is None:
         raise EditRefused(checked.errors)
+    one_import_at_a_time()  # before reading the version it is compared with
     stored = _stored(checked.question.id) if question_id is not None else None
     if stored is not None and base_version is not None and stored.version != base_version:
         raise EditRefused([Issue(EDITOR, 1, f"someone saved version {stored.version} of "

@@ -71,7 +71,7 @@ def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=N
     Raises ImportRefused, having changed nothing, when a question ID belongs to
     another bank. ``source_format`` defaults to what each file's ending says.
     """
-    _one_import_at_a_time()
+    one_import_at_a_time()
     issues = _foreign_question_ids(banks)
     if issues:
         raise ImportRefused(issues)
@@ -86,7 +86,7 @@ def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=N
     return changes
 
 
-def _one_import_at_a_time() -> None:
+def one_import_at_a_time() -> None:
     """Concurrent imports of the same bank would race on versions: PostgreSQL takes a lock
     until the transaction ends (SQLite's writing transactions are already serialised)."""
     if db.session.get_bind().dialect.name == "postgresql":

@@ -262,3 +262,19 @@ def test_a_banks_details_change_through_the_import_and_keep_used_tags(app, clien
     tagged = GOOD.replace("tags: agents", "tags: agents, pricing")
     assert _post(client, EDIT, tagged, "save", base_version="1").status_code == 302
     assert _versions(app, "TB-001")[-1].content["tags"] == ["agents", "pricing"]
+
+
+def test_no_text_gives_a_server_error_and_bad_form_values_are_refused(app, client, signed_in):
+    _import(app)
+    signed_in("trainer")
+    texts = ["\x00", "## ", "## TB-001\n```\n", "\ufeff## TB-001", "---\nid: x\n---\n",
+             "## TB-001\r\ntype: essay\r\n\r\n", GOOD.replace("TB-001", "TB-001\n## X")]
+    for text in texts:
+        for button in ("check", "save"):
+            for path in (EDIT, "/banks/bank/test-bank/new-question"):
+                response = _post(client, path, text, button, base_version="1")
+                assert response.status_code == 200, (text, button, path)
+    assert _post(client, EDIT, GOOD, "save", base_version="abc").status_code == 400
+    too_long = _post(client, EDIT, GOOD + "x" * 50_001, "save", base_version="1")
+    assert too_long.status_code == 400 and "longer than 50000" in too_long.get_data(as_text=True)
+    assert len(_versions(app, "TB-001")) == 1
