@@ -3,6 +3,9 @@ version history shows it and the next attempt serves it."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
@@ -55,3 +58,28 @@ def test_edit_preview_save_and_the_next_attempt_serves_it(app, chromium, live_se
     learner.wait_for_url("**/exams/attempts/*")
     expect(learner.locator("strong", has_text="edge agents").first).to_be_visible()
     learner.context.close()
+
+
+def test_a_new_bank_its_first_question_from_a_template_and_the_download(page, make_user):
+    sign_in(page, make_user("trainer"))
+    page.goto("/banks/")
+    page.get_by_role("link", name="New bank").click()
+    page.get_by_label("Bank ID").fill("pitch-skills")
+    page.get_by_label("Title").fill("Pitch skills")
+    page.get_by_label("Policy area").select_option("communication")
+    page.get_by_role("button", name="Create the bank").click()
+    expect(page.locator(".flash-success")).to_contain_text("pitch-skills was created")
+    page.get_by_label("Question type").select_option("ordering")
+    page.get_by_role("button", name="Start from this template").click()
+    editor = page.get_by_label("The question in the bank's Markdown format")
+    expect(editor).to_have_value(re.compile(r"^## PS-001\ntype: ordering\n"))
+    expect(page.get_by_test_id("preview")).to_contain_text("First step")
+    page.get_by_role("button", name="Save as a new version").click()
+    page.wait_for_url("**/banks/questions/PS-001")
+    page.goto("/banks/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download (Markdown)").click()
+    assert download.value.suggested_filename == "pitch-skills.md"
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("---\nid: pitch-skills\n") and "## PS-001\ntype: ordering" in text
+    assert page.console_errors == []
