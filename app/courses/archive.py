@@ -130,8 +130,8 @@ def _slug(name: str) -> str:
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with archive.open(info) as source, target.open("wb") as out:
             shutil.copyfileobj(source, out)  # stops at the declared size
     except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:

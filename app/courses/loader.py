@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from app.courses.links import link_targets, local_target, normalise_relative
+
 # §2.3: the curriculum's three families and their subjects.
 FAMILIES: dict[str, tuple[str, ...]] = {
     "knowledge": ("product", "industry", "technical"),
@@ -34,13 +36,6 @@ MAX_LESSONS = 200
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58})[a-z0-9]$")
 LESSON_RE = re.compile(r"^(?P<number>\d{2,3})-(?P<slug>[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?)\.md$")
-FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-# [text](target "title") and ![alt](target); reference definitions [id]: target
-INLINE_LINK_RE = re.compile(
-    r"(!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"
-)
-REFERENCE_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
-SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def family_of(area: str) -> str:
@@ -211,35 +206,6 @@ def _lesson_title(text: str, shown: str, problems: list[Problem]) -> str | None:
     return None
 
 
-def link_targets(text: str):
-    """Yield (line, is_image, target) for every Markdown link outside code."""
-    fence = None
-    for number, line in enumerate(text.split("\n"), start=1):
-        marker = FENCE_RE.match(line)
-        if marker:
-            token = marker.group(1)
-            if fence is None:
-                fence = token[0] * len(token)
-            elif token.startswith(fence):
-                fence = None
-            continue
-        if fence is not None or line.startswith(("    ", "\t")):
-            continue
-        visible = re.sub(r"`[^`]*`", "", line)
-        for match in INLINE_LINK_RE.finditer(visible):
-            yield number, match.group(1) == "!", match.group(2)
-        reference = REFERENCE_RE.match(visible)
-        if reference:
-            yield number, False, reference.group(1)
-
-
-def local_target(target: str) -> str | None:
-    """The in-course path a link points to, or None for web links and anchors."""
-    if not target or target.startswith(("#", "/", "//")) or SCHEME_RE.match(target):
-        return None
-    return target.split("#", 1)[0].split("?", 1)[0]
-
-
 def _check_links(text: str, shown: str, lesson_files: set[str], asset_paths: set[str],
                  base: PurePosixPath, problems: list[Problem]) -> None:
     for line, is_image, target in link_targets(text):
@@ -256,19 +222,6 @@ def _check_links(text: str, shown: str, lesson_files: set[str], asset_paths: set
         elif not is_image and resolved not in lesson_files | asset_paths | {"course.md"}:
             problems.append(Problem(shown, line, f"link {target!r} points to no lesson or file "
                                                  "of this course"))
-
-
-def normalise_relative(base: PurePosixPath, target: str) -> str | None:
-    """``target`` resolved against ``base`` inside the course folder; None if it escapes."""
-    parts: list[str] = list(base.parts)
-    for part in PurePosixPath(target).parts:
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        elif part not in (".", ""):
-            parts.append(part)
-    return "/".join(parts) or None
 
 
 def load_course(folder: Path, root: Path) -> tuple[CourseSource | None, list[Problem]]:

@@ -14,14 +14,8 @@ import sqlalchemy as sa
 from markdown.extensions.toc import slugify_unicode
 
 from app.content.markdown import MarkdownTooLarge, RenderedMarkdown, render_markdown
-from app.courses.loader import (
-    CourseSource,
-    LessonSource,
-    Problem,
-    load_courses,
-    local_target,
-    normalise_relative,
-)
+from app.courses.links import local_target, normalise_relative
+from app.courses.loader import CourseSource, LessonSource, Problem, load_courses
 from app.courses.models import Course, CourseAsset, Lesson, LessonVersion
 from app.courses.services import complete_finished_learners
 from app.database import utcnow
