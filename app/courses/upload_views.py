@@ -8,6 +8,7 @@ from pathlib import Path, PurePath
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -100,7 +101,8 @@ def _checked(data: bytes, hint: str, errors: list) -> CheckResult | None:
 
 def _confirm_step(result: CheckResult | None, data: bytes, hint: str) -> dict:
     """The result to show, and the confirm form when there is something to apply."""
-    if result is None or result.problems or result.change is None:
+    if (result is None or result.problems or result.change is None
+            or result.change.status == "unchanged"):
         return {"result": result}
     token = staging.stage(_instance(), current_user.id, data, hint)
     return {"result": result, "confirm": ConfirmCourseForm(formdata=None, token=token)}
@@ -136,11 +138,14 @@ def _applied(change: object) -> str:
 
 
 def summary(change: CourseChange) -> str:
-    """"3 lessons changed, 1 added, 1 retired; progress kept" for a dry run or a load."""
+    """What a load does to the lessons, e.g. 3 lessons changed, 1 added, 1 retired."""
     counts = change.lessons
-    return _("%(changed)d lessons changed, %(added)d added, %(retired)d retired, "
-             "%(unchanged)d unchanged; progress kept", changed=counts["changed"],
-             added=counts["added"], retired=counts["retired"], unchanged=counts["unchanged"])
+    return ngettext("%(num)d lesson changed, %(added)d added, %(retired)d retired, "
+                    "%(unchanged)d unchanged; progress kept",
+                    "%(num)d lessons changed, %(added)d added, %(retired)d retired, "
+                    "%(unchanged)d unchanged; progress kept", counts["changed"],
+                    added=counts["added"], retired=counts["retired"],
+                    unchanged=counts["unchanged"])
 
 
 @bp.route("/<slug>/")
@@ -169,6 +174,9 @@ def replace_lesson(slug: str):
     page = _manage_page(course, LessonFileForm())
     form = page["form"]
     if not form.validate_on_submit():
+        return render_template("courses/admin_course.html", **page)
+    if course.retired_at is not None:
+        form.file.errors.append(_("Restore the course to change its lessons."))
         return render_template("courses/admin_course.html", **page)
     data = _read_limited(form.file.data)
     if data is None:

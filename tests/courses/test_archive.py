@@ -103,3 +103,10 @@ def test_a_stored_course_downloads_and_unpacks_to_the_same_files(ctx, app, tmp_p
         assert ((tmp_path / "again" / "zip-course" / path).read_bytes()
                 == (tmp_path / "courses" / "zip-course" / path).read_bytes())
     db.session.rollback()
+
+
+def test_a_file_where_a_folder_must_go_is_refused(ctx, tmp_path):
+    data = raw_zip([("zip-course/course.md", COURSE_MD.encode()),
+                    ("zip-course/img", b"a file"), ("zip-course/img/a.png", b"x")])
+    with pytest.raises(ArchiveRefused, match="img/a.png cannot be unpacked"):
+        unpack_course(data, tmp_path, "x", LIMITS)

@@ -89,7 +89,7 @@ def test_a_changed_course_says_what_changes_and_keeps_progress(app, client, trai
     changed = {"course.md": COURSE_MD, "01-start.md": "# Start\n\nHello again.\n",
                "03-last.md": "# Last\n\nEnd.\n"}
     page = _upload(client, course_zip(changed)).get_data(as_text=True)
-    assert "1 lessons changed, 1 added, 1 retired, 0 unchanged; progress kept" in page
+    assert "1 lesson changed, 1 added, 1 retired, 0 unchanged; progress kept" in page
     _confirm(client, page)
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(LessonProgress)
@@ -148,7 +148,7 @@ def test_one_lesson_is_replaced_through_the_same_check(app, client, trainer):
     assert "courses/zip-course/02-next.md:1: a lesson starts with its title" in bad
     assert "courses/zip-course/02-next.md:3: image 'missing.png' does not exist" in bad
     good = replace("# Next, revised\n\nBetter.\n").get_data(as_text=True)
-    assert "1 lessons changed, 0 added, 0 retired, 1 unchanged; progress kept" in good
+    assert "1 lesson changed, 0 added, 0 retired, 1 unchanged; progress kept" in good
     _confirm(client, good)
     with app.app_context():
         lesson = db.session.execute(sa.select(Lesson).where(Lesson.slug == "next")).scalar_one()
@@ -189,3 +189,25 @@ def test_a_course_loaded_before_sources_were_kept_says_how_to_download(app, clie
         db.session.commit()
     response = client.get("/course-admin/zip-course/download", follow_redirects=True)
     assert "loaded before the app kept course files" in response.get_data(as_text=True)
+
+
+def test_an_unchanged_course_offers_nothing_to_apply(app, client, trainer):
+    _confirm(client, _upload(client, course_zip()).get_data(as_text=True))
+    page = _upload(client, course_zip()).get_data(as_text=True)
+    assert "Nothing would change" in page
+    assert 'name="token"' not in page and _staged(app) == []
+
+
+def test_a_retired_course_takes_no_lesson_until_restored(app, client, trainer):
+    _confirm(client, _upload(client, course_zip()).get_data(as_text=True))
+    post_form(client, "/course-admin/zip-course/retire", token_from="/course-admin/zip-course/")
+    page = client.post("/course-admin/zip-course/lesson", content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(client, "/course-admin/"),
+                             "lesson": "02-next.md",
+                             "file": (io.BytesIO(b"# Next\n\nNew.\n"), "next.md")})
+    assert "Restore the course to change its lessons." in page.get_data(as_text=True)
+    assert _courses(app) == {"zip-course": False} and _staged(app) == []
+
+
+def test_the_catalogue_links_trainers_to_the_pages(client, trainer):
+    assert "/course-admin/" in client.get("/courses/").get_data(as_text=True)
