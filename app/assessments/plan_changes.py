@@ -9,7 +9,7 @@ not yet published are computed from the plan on every read
 
 Once one record is published the plan is fixed: a published record changes only
 through a change request (:mod:`app.assessments.changes`). The period row is locked
-while correcting, and publishing locks it too (:func:`services.lock_period`), so a
+while correcting, and publishing locks it too (:func:`app.assessments.plan_rules.lock_period`), so a
 record cannot be published from the old plan while the plan changes.
 """
 
@@ -22,13 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.assessments.errors import AssessmentRefused
 from app.assessments.models import AssessmentPeriod, AssessmentRecord, PeriodState, RecordState
-from app.assessments.services import (
-    AssessmentRefused,
-    check_numbers,
-    lock_period,
-    plan_strings,
-)
+from app.assessments.plan_rules import check_numbers, lock_period, plan_strings
 from app.audit import log as audit
 from app.audit.models import AuditEntry
 from app.auth.models import User
