@@ -152,6 +152,9 @@ class RandomSectionForm(FlaskForm):
     difficulty = SelectField(_l("Difficulty"), validators=[Opt()], choices=[
         SelectChoice("", _l("Any difficulty"))] + [SelectChoice(d, DIFFICULTY_LABELS[d])
                                                    for d in DIFFICULTIES])
+    question_type = SelectField(_l("Type"), validators=[Opt()], choices=[
+        SelectChoice("", _l("Any type"))] + [SelectChoice(t, TYPE_LABELS[t])
+                                             for t in QUESTION_TYPES])
     points_each = FloatField(_l("Points each (optional)"),
                              validators=[Opt(), NumberRange(0.1, 100)],
                              description=_l("Empty: each question keeps its own points."))
@@ -164,7 +167,8 @@ class RandomSectionForm(FlaskForm):
     def section(self) -> RandomSection:
         return RandomSection(self.section_title.data or "", self.bank.data, self.count.data,
                              tuple(dict.fromkeys(self.tags.data or ())),
-                             self.difficulty.data or None, self.points_each.data)
+                             self.difficulty.data or None, self.points_each.data,
+                             self.question_type.data or None)
 
 
 class PickerSearchForm(FlaskForm):

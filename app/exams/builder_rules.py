@@ -21,7 +21,7 @@ from flask_babel import ngettext
 
 from app.audit import log as audit
 from app.banks.models import Question, QuestionBank
-from app.banks.questions import DIFFICULTIES
+from app.banks.questions import DIFFICULTIES, QUESTION_TYPES
 from app.exams.draws import rule_filters
 from app.exams.models import Attempt, Exam, ExamRule
 from app.extensions import db
@@ -45,7 +45,8 @@ class FixedSection:
 
 @dataclass(frozen=True)
 class RandomSection:
-    """N questions drawn from one bank, carrying all of ``tags``, of one difficulty or any."""
+    """N questions drawn from one bank, carrying all of ``tags``, of one difficulty or any,
+    of one question type or any."""
 
     title: str
     bank_pk: int
@@ -53,6 +54,7 @@ class RandomSection:
     tags: tuple[str, ...] = ()
     difficulty: str | None = None
     points_each: float | None = None
+    question_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def as_rule(section: RandomSection) -> ExamRule:
     """A transient rule, never added to the session, so rule_filters can be asked about it."""
     return ExamRule(kind="random", bank_pk=section.bank_pk, count=section.count,
                     tags=list(section.tags), difficulty=section.difficulty,
-                    points_each=section.points_each)
+                    question_type=section.question_type, points_each=section.points_each)
 
 
 def candidates(rule: ExamRule) -> Candidates:
@@ -182,6 +184,8 @@ def _check_random_shape(section: RandomSection) -> None:
         raise BuilderError(_("Draw at least one question."), "count")
     if section.difficulty and section.difficulty not in DIFFICULTIES:
         raise BuilderError(_("Unknown difficulty."), "difficulty")
+    if section.question_type and section.question_type not in QUESTION_TYPES:
+        raise BuilderError(_("Unknown question type."), "question_type")
     if section.points_each is not None and section.points_each <= 0:
         raise BuilderError(_("Points each must be more than 0, or left empty."), "points_each")
     known = bank_tags(section.bank_pk).get(section.bank_pk, [])
@@ -222,6 +226,7 @@ def _fill(rule: ExamRule, section: FixedSection | RandomSection) -> None:
         return
     rule.kind, rule.bank_pk, rule.count = "random", section.bank_pk, section.count
     rule.tags, rule.difficulty = list(section.tags), section.difficulty or None
+    rule.question_type = section.question_type or None
     rule.points_each = section.points_each
 
 
@@ -229,7 +234,8 @@ def rule_snapshot(rule: ExamRule) -> dict:
     """A rule as plain values, for the audit log and for copying."""
     return {"title": rule.title, "kind": rule.kind, "question_ids": list(rule.question_ids or []),
             "bank_pk": rule.bank_pk, "count": rule.count, "tags": list(rule.tags or []),
-            "difficulty": rule.difficulty, "points_each": rule.points_each}
+            "difficulty": rule.difficulty, "question_type": rule.question_type,
+            "points_each": rule.points_each}
 
 
 def _audit_if_published(exam: Exam, before: list[dict], actor) -> None:

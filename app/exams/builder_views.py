@@ -22,7 +22,7 @@ from app.auth.models import Team
 from app.auth.permissions import Permission, require
 from app.banks.models import QuestionBank
 from app.database import utcnow
-from app.exams import builder
+from app.exams import builder, picker
 from app.exams import builder_rules as rules
 from app.exams.builder import BuilderError
 from app.exams.builder_forms import (
@@ -137,7 +137,8 @@ def _random_form(rule: ExamRule | None = None, bound: bool = True) -> RandomSect
     """The random section form, offering only the chosen bank's tags."""
     data = None if rule is None else {
         "section_title": rule.title, "bank": rule.bank_pk, "count": rule.count,
-        "tags": rule.tags, "difficulty": rule.difficulty or "", "points_each": rule.points_each}
+        "tags": rule.tags, "difficulty": rule.difficulty or "",
+        "question_type": rule.question_type or "", "points_each": rule.points_each}
     form = RandomSectionForm(data=data, **_formdata(bound))
     banks = [(pk, title) for pk, title in db.session.execute(
         sa.select(QuestionBank.id, QuestionBank.title).order_by(QuestionBank.title))]
@@ -149,13 +150,13 @@ def _random_form(rule: ExamRule | None = None, bound: bool = True) -> RandomSect
 
 
 def draw_summary(form: RandomSectionForm) -> int | None:
-    """How many questions the form's bank, tags and difficulty match (None: no bank)."""
+    """How many questions the form's bank, tags, difficulty and type match (None: no bank)."""
     if not form.bank.data or not any(form.bank.data == c.value for c in form.bank.choices):
         return None
     known = set(rules.bank_tags(form.bank.data).get(form.bank.data, []))
     tags = tuple(t for t in form.tags.data or () if t in known)
-    return rules.candidates(rules.as_rule(rules.RandomSection(
-        "", form.bank.data, 1, tags, form.difficulty.data or None))).count
+    return picker.draw_count(form.bank.data, tags, form.difficulty.data or None,
+                             form.question_type.data or None)
 
 
 def _fixed_form(rule: ExamRule | None = None, bound: bool = True) -> FixedSectionForm:

@@ -125,7 +125,7 @@ def banks_stamp() -> tuple[object, ...]:
 def _rule_rows(rule: ExamRule) -> list[Served]:
     """The current versions a rule draws from: in the rule's order (fixed) or by question."""
     shape = ((rule.kind, tuple(rule.question_ids)) if rule.kind == "fixed" else
-             (rule.kind, rule.bank_pk, rule.difficulty, tuple(rule.tags)))
+             (rule.kind, rule.bank_pk, rule.difficulty, rule.question_type, tuple(rule.tags)))
     key = (banks_stamp(), *shape)
     rows = _RULE_ROWS.get(key)
     if rows is None:
@@ -149,6 +149,8 @@ def rule_filters(rule: ExamRule) -> list[sa.ColumnElement[bool]]:
     filters = [Question.bank_pk == rule.bank_pk, Question.retired_at.is_(None)]
     if rule.difficulty:
         filters.append(Question.difficulty == rule.difficulty)
+    if rule.question_type:
+        filters.append(Question.type == rule.question_type)
     filters += [Question.tag_list.contains(f",{tag},") for tag in rule.tags]
     return filters
 

@@ -68,6 +68,7 @@ class ExamRule(TableModel):
     count: Mapped[int] = mapped_column(default=0)
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # all of these
     difficulty: Mapped[str | None] = mapped_column(sa.String(10))
+    question_type: Mapped[str | None] = mapped_column(sa.String(20))  # random: one type or any
     points_each: Mapped[float | None]  # None: each question's own points
 
 

@@ -100,7 +100,10 @@ def existing_ids(question_ids: list[str] | tuple[str, ...]) -> list[str]:
     return [qid for qid in wanted if qid in current]
 
 
-def draw_count(bank_pk: int, tags: tuple[str, ...] = (), difficulty: str | None = None) -> int:
-    """How many current questions a random rule of this bank, tags and difficulty can draw."""
-    section = rules.RandomSection("", bank_pk, 1, tags, difficulty or None)
+def draw_count(bank_pk: int, tags: tuple[str, ...] = (), difficulty: str | None = None,
+               question_type: str | None = None) -> int:
+    """How many current questions a random rule of this bank, tags, difficulty and type
+    can draw."""
+    section = rules.RandomSection("", bank_pk, 1, tags, difficulty or None,
+                                  question_type=question_type or None)
     return rules.candidates(rules.as_rule(section)).count

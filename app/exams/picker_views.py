@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from app.auth.permissions import Permission, require
 from app.banks.models import QuestionBank
-from app.banks.questions import DIFFICULTIES
+from app.banks.questions import DIFFICULTIES, QUESTION_TYPES
 from app.exams import builder_rules as rules
 from app.exams import picker
 from app.exams.builder_forms import PickerSearchForm, PickForm
@@ -93,19 +93,21 @@ def pick(exam_id: int):
 def draw_count():
     """JSON: how many questions a random rule could draw, and the bank's tags.
 
-    ``?bank=<id>&tags=a&tags=b&difficulty=hard``; tags the bank does not have are named
-    under ``unknown_tags`` (the rule would be refused) and counted as matching nothing.
+    ``?bank=<id>&tags=a&tags=b&difficulty=hard&type=single``; tags the bank does not have
+    are named under ``unknown_tags`` (the rule would be refused) and match nothing.
     """
     bank = db.session.get(QuestionBank, request.args.get("bank", type=int) or 0)
     if bank is None:
         abort(404)
     difficulty = request.args.get("difficulty") or None
-    if difficulty is not None and difficulty not in DIFFICULTIES:
+    question_type = request.args.get("type") or None
+    if (difficulty is not None and difficulty not in DIFFICULTIES) or (
+            question_type is not None and question_type not in QUESTION_TYPES):
         abort(400)
     known = rules.bank_tags(bank.id).get(bank.id, [])
     tags = tuple(dict.fromkeys(t for t in request.args.getlist("tags") if t))
     unknown = [t for t in tags if t not in known]
-    count = 0 if unknown else picker.draw_count(bank.id, tags, difficulty)
+    count = 0 if unknown else picker.draw_count(bank.id, tags, difficulty, question_type)
     return jsonify(count=count, tags=known, unknown_tags=unknown,
                    label=ngettext("%(num)d question to draw from",
                                   "%(num)d questions to draw from", count))

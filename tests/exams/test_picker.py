@@ -3,6 +3,7 @@ the builder page that keep what was typed."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -12,6 +13,8 @@ from app.audit.models import AuditEntry
 from app.banks.markdown_format import parse_bank
 from app.banks.models import QuestionBank
 from app.banks.services import import_banks
+from app.exams.draws import draw_questions
+from app.exams.models import Exam
 from app.extensions import db
 from tests.exams.test_builder import BANK, _add_fixed, _create, _post, _rules, _settings
 from tests.helpers import post_form
@@ -256,3 +259,20 @@ def test_the_builder_page_is_in_steps_that_one_save_keeps_together(app, client, 
     assert response.status_code == 200 and "The exam must close after it opens." in html
     assert 'value="Typed title"' in html and "someone@example.com" in html
     assert re.search(r'<input checked id="review_answers"', html)
+
+
+def test_a_random_rule_may_draw_one_question_type_only(app, client, trainer, banks):
+    builder_bank = banks["builder-bank"]
+    assert _draw_count(client, bank=builder_bank, type="single").get_json()["count"] == 1
+    assert _draw_count(client, bank=builder_bank, type="riddle").status_code == 400
+    exam_id = _create(client)
+    response = _post(client, f"/exam-admin/{exam_id}/sections/random",
+                     {"bank": builder_bank, "count": "2", "question_type": "essay"})
+    assert "Only 1 question is available" in response.get_data(as_text=True)
+    _post(client, f"/exam-admin/{exam_id}/sections/random",
+          {"bank": builder_bank, "count": "1", "question_type": "essay"})
+    with app.app_context():
+        exam = db.session.get(Exam, exam_id)
+        assert [r.question_type for r in exam.rules] == ["essay"]
+        assert [s.content["id"] for s in draw_questions(exam, random.Random(1))] == ["BQ-4"]
+    assert "Essay" in client.get(f"/exam-admin/{exam_id}").get_data(as_text=True)

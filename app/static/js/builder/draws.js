@@ -23,6 +23,7 @@ export function setUpRandomRule(root) {
   if (!bank || !rule || !hiddenBank || !count) { return; }
   const tags = rule.querySelector('select[name="tags"]');
   const difficulty = rule.querySelector('select[name="difficulty"]');
+  const type = rule.querySelector('select[name="question_type"]');
   let latest = 0;
 
   async function refresh(bankChanged) {
@@ -30,6 +31,7 @@ export function setUpRandomRule(root) {
     const query = new URLSearchParams({ bank: bank.value });
     if (!bankChanged) { selectedValues(tags).forEach((tag) => query.append("tags", tag)); }
     if (difficulty && difficulty.value) { query.set("difficulty", difficulty.value); }
+    if (type && type.value) { query.set("type", type.value); }
     const response = await fetch(`${root.dataset.drawCountUrl}?${query}`, {
       credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok || asked !== latest) { return; }
@@ -40,6 +42,6 @@ export function setUpRandomRule(root) {
 
   bank.addEventListener("change", () => { hiddenBank.value = bank.value; refresh(true); });
   rule.addEventListener("change", (event) => {
-    if (event.target === tags || event.target === difficulty) { refresh(false); }
+    if ([tags, difficulty, type].includes(event.target)) { refresh(false); }
   });
 }
