@@ -81,3 +81,35 @@ def test_a_trainer_builds_and_publishes_an_exam_with_the_picker_only(app, page, 
         assert [r.question_ids for r in rules] == [["BQ-1", "OQ-1"], []]
         assert rules[1].tags == ["pricing"] and rules[1].count == 1
     assert page.console_errors == []
+
+
+def test_without_javascript_the_steps_show_together_and_the_picker_still_works(
+        app, chromium, live_server, make_user):
+    _import(app, BANK, OTHER_BANK)
+    context = chromium.new_context(base_url=live_server, locale="en-US",
+                                   java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, make_user("trainer"))
+        page.goto("/exam-admin/new")
+        expect(page.get_by_label("Title")).to_be_visible()
+        expect(page.get_by_label("The right answers")).to_be_visible()  # no tabs: all shown
+        page.get_by_label("Title").fill("Without scripts")
+        page.get_by_label("Opens").fill("2099-06-01T09:00")
+        page.get_by_label("Closes").fill("2099-06-01T12:00")
+        page.locator("#settings").get_by_role("button", name="Create the exam").click()
+        page.get_by_role("link", name="Pick questions from the banks").click()
+        page.get_by_label("Type").select_option(label="Essay")
+        page.get_by_role("button", name="Search").click()
+        page.get_by_label("BQ-4").check()
+        page.get_by_role("button", name="Add the ticked questions").click()
+        expect(page.locator("#sections")).to_contain_text("BQ-4")
+        page.locator("#sections").get_by_label("Bank", exact=True).select_option(
+            label="Other bank")
+        page.get_by_role("button", name="Show this bank's tags").click()
+        expect(page.get_by_label("Tags (questions must carry all of them)").locator(
+            "option")).to_have_text(["agents", "pricing"])
+        expect(page.get_by_test_id("draw-count")).to_have_text("1 question to draw from")
+    finally:
+        context.close()

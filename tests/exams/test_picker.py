@@ -276,3 +276,21 @@ def test_a_random_rule_may_draw_one_question_type_only(app, client, trainer, ban
         assert [r.question_type for r in exam.rules] == ["essay"]
         assert [s.content["id"] for s in draw_questions(exam, random.Random(1))] == ["BQ-4"]
     assert "Essay" in client.get(f"/exam-admin/{exam_id}").get_data(as_text=True)
+
+
+def test_editing_a_random_rule_offers_the_banks_tags_and_switches_bank(
+        app, client, trainer, banks):
+    exam_id = _create(client)
+    _post(client, f"/exam-admin/{exam_id}/sections/random",
+          {"bank": banks["builder-bank"], "count": "1", "tags": ["security"]})
+    with app.app_context():
+        rule_id = db.session.get(Exam, exam_id).rules[0].id
+    path = f"/exam-admin/{exam_id}/sections/{rule_id}"
+    html = client.get(path).get_data(as_text=True)
+    assert _tag_options(html) == ["agents", "security"]
+    assert re.search(r'<option selected value="security">', html)
+    assert ">1 question to draw from<" in html
+    other = client.get(f"{path}?bank={banks['other-bank']}").get_data(as_text=True)
+    assert _tag_options(other) == ["agents", "pricing"]
+    _post(client, path, {"bank": banks["other-bank"], "count": "1", "tags": ["pricing"]})
+    assert _rules(app, exam_id) == [(1, "random", [], banks["other-bank"], 1, ["pricing"])]
