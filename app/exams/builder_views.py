@@ -4,7 +4,9 @@ accommodations, publishing.
 Every route needs ``Permission.MANAGE_EXAMS``. Views parse the form, call a builder
 service, flash and redirect (the request commits); a refused change re-renders the page with the
 service's message on the field it concerns. What freezes once attempts exist is decided
-(and documented) in ``app.exams.builder``.
+(and documented) in ``app.exams.builder``. The question picker and a random rule's live
+count are in ``app.exams.picker_views``; the page's steps are tabs over one settings form
+(``exam_admin/_settings.html``).
 """
 
 from __future__ import annotations

@@ -32,10 +32,16 @@ export function setUpRandomRule(root) {
     if (!bankChanged) { selectedValues(tags).forEach((tag) => query.append("tags", tag)); }
     if (difficulty && difficulty.value) { query.set("difficulty", difficulty.value); }
     if (type && type.value) { query.set("type", type.value); }
-    const response = await fetch(`${root.dataset.drawCountUrl}?${query}`, {
-      credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!response.ok || asked !== latest) { return; }
-    const found = await response.json();
+    let found;
+    try {
+      const response = await fetch(`${root.dataset.drawCountUrl}?${query}`, {
+        credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) { return; }
+      found = await response.json();
+    } catch (error) {
+      return;  // offline or signed out: the count is given again on saving
+    }
+    if (asked !== latest) { return; }
     if (bankChanged && tags) { replaceTags(tags, found.tags); }
     count.textContent = found.label;
   }
