@@ -27,6 +27,7 @@ from app.exams.exports import table_csv
 from app.extensions import db
 from app.oversight import audit_words as words
 from app.oversight.audit_objects import describe
+from app.templating import display_date
 
 _LIKE_ESCAPE = "/"
 
@@ -56,7 +57,7 @@ class AuditFilterForm(FlaskForm):
     def validate_until(self, until: DateField) -> None:
         if until.data and self.since.data and until.data < self.since.data:
             raise ValidationError(_l("“Until” is before “From”: write a date on or after "
-                                     "%(since)s.", since=self.since.data.isoformat()))
+                                     "%(since)s.", since=display_date(self.since.data)))
 
 
 def _pairs(choices) -> list[tuple[str, str]]:
