@@ -79,8 +79,9 @@ class BaseConfig:
         # while the import holds the database's write lock.
         self.BANK_UPLOAD_MAX_BYTES = int(env.get("BANK_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
         self.RUBRIC_UPLOAD_MAX_BYTES = int(env.get("RUBRIC_UPLOAD_MAX_BYTES", str(256 * 1024)))
-        # Course zips uploaded in the browser (docs/course-format.md, "Limits").
-        self.COURSE_ZIP_MAX_BYTES = int(env.get("COURSE_ZIP_MAX_BYTES", str(20 * 1024 * 1024)))
+        # Course zips uploaded in the browser (docs/course-format.md, "Limits"). The zip
+        # limit stays under MAX_CONTENT_LENGTH so a big zip gets its own message.
+        self.COURSE_ZIP_MAX_BYTES = int(env.get("COURSE_ZIP_MAX_BYTES", str(15 * 1024 * 1024)))
         self.COURSE_ZIP_MAX_FILES = int(env.get("COURSE_ZIP_MAX_FILES", "500"))
         self.COURSE_ZIP_MAX_UNPACKED_BYTES = int(env.get("COURSE_ZIP_MAX_UNPACKED_BYTES",
                                                          str(100 * 1024 * 1024)))

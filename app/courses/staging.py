@@ -1,6 +1,6 @@
 """Checked course zips waiting for the trainer's confirmation, in the instance folder.
 
-A zip can be 20 MB, too much to carry through the page as banks carry their file, so
+A zip can be 15 MB, too much to carry through the page as banks carry their file, so
 the dry run keeps it under a random token in ``instance/course-uploads/`` and confirm
 applies that very file. Only the person who uploaded it can confirm it; files older
 than a day are removed whenever another is staged.
