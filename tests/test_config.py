@@ -80,3 +80,10 @@ def test_the_suite_runs_on_the_database_it_was_given(app):
     with app.app_context():
         dialect = db.engine.dialect.name
     assert dialect == ("postgresql" if wanted.startswith("postgres") else "sqlite")
+
+
+def test_every_upload_limit_is_under_the_request_limit():
+    """A file over its own limit gets the page's message naming that limit, not "Too large"."""
+    config = DevelopmentConfig({"DATABASE_URL": "sqlite://"})
+    for name in ("BANK_UPLOAD_MAX_BYTES", "RUBRIC_UPLOAD_MAX_BYTES", "COURSE_ZIP_MAX_BYTES"):
+        assert getattr(config, name) < config.MAX_CONTENT_LENGTH, name
