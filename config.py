@@ -100,6 +100,23 @@ class BaseConfig:
         self.AUDIT_CHECKPOINT_FILE = env.get("AUDIT_CHECKPOINT_FILE", "")
         self.USERS_PAGE_SIZE = 50
 
+        # Notifications (docs/operations.md, "Notifications"). E-mail is off while
+        # MAIL_SERVER is empty: nothing is queued and the app works the same.
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
+        self.MAIL_SECURITY = env.get("MAIL_SECURITY", "starttls")  # starttls, tls or none
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_FROM = env.get("MAIL_FROM", "")
+        self.MAIL_TIMEOUT = float(env.get("MAIL_TIMEOUT", "30"))
+        self.NOTIFICATIONS_MAX_ATTEMPTS = int(env.get("NOTIFICATIONS_MAX_ATTEMPTS", "6"))
+        # The address people reach the app at, for links in e-mails and the calendar
+        # feed (e-mails are written outside any request), e.g. https://academy.example.com
+        self.PUBLIC_URL = env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+        # A complaint open longer than this tells the supervision group.
+        self.COMPLAINT_OPEN_DAYS = int(env.get("COMPLAINT_OPEN_DAYS", "14"))
+        self.NOTIFICATIONS_PAGE_SIZE = 30
+
     def finalise(self, instance_path: Path) -> None:
         """Fill in defaults that depend on the instance folder, then validate."""
         if not self.SQLALCHEMY_DATABASE_URI:

@@ -80,8 +80,12 @@ def register_models() -> None:
     from app.courses import models as _courses  # noqa: F401
     from app.evaluations import models as _evaluations  # noqa: F401
     from app.exams import models as _exams  # noqa: F401
+    from app.notifications import kinds
+    from app.notifications import models as _notifications  # noqa: F401
     from app.rubrics import models as _rubrics  # noqa: F401
     from app.training import models as _training  # noqa: F401
+
+    kinds.load()  # each feature's kinds of notice register themselves
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.exams.preview_views import bp as exam_preview_bp
     from app.exams.results_views import bp as exam_results_bp
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
     from app.oversight.views import bp as oversight_bp
     from app.rubrics.views import bp as rubrics_bp
     from app.training.views import bp as training_bp
@@ -120,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -135,6 +141,7 @@ def register_commands(app: Flask) -> None:
     from app.courses.cli import courses_cli
     from app.exams.cli import exams_cli
     from app.main.cli import demo_cli
+    from app.notifications.cli import notifications_cli
     from app.rubrics.cli import rubrics_cli
 
     app.cli.add_command(users_cli)
@@ -144,3 +151,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(banks_cli)
     app.cli.add_command(exams_cli)
     app.cli.add_command(rubrics_cli)
+    app.cli.add_command(notifications_cli)

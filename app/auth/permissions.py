@@ -59,6 +59,8 @@ class Permission(enum.StrEnum):
     # Object permissions on one training need or certificate
     VIEW_NEED = "training.need.view"
     VIEW_CERTIFICATE = "training.certificate.view"
+    # Object permission on one notification: its recipient only, whatever their roles
+    OWN_NOTIFICATION = "notification.own"
 
 
 ROLE_GRANTS: dict[Permission, frozenset[Role]] = {
@@ -317,6 +319,11 @@ def _may_view_own_training(user: User, obj) -> bool:
     return person.id == user.id or person.manager_id == user.id
 
 
+def _own_notification(user: User, notification) -> bool:
+    """A notification is its recipient's alone: not even an admin reads another's."""
+    return notification.user_id == user.id
+
+
 # Object rules widen a role grant for a particular object; the role grant
 # always applies too (the evaluation and record rules have none).
 OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
@@ -333,6 +340,7 @@ OBJECT_RULES: dict[Permission, Callable[[User, Any], bool]] = {
     Permission.VIEW_COMPLAINT: _may_view_complaint,
     Permission.VIEW_NEED: _may_view_own_training,
     Permission.VIEW_CERTIFICATE: _may_view_own_training,
+    Permission.OWN_NOTIFICATION: _own_notification,
 }
 
 
