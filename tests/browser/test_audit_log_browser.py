@@ -93,6 +93,6 @@ def test_the_log_reads_in_chinese(app, page, make_user):
     page.goto("/oversight/audit")
     expect(page.locator("h1")).to_have_text("审计日志")
     expect(page.locator("td.what", has_text="TK-1")).to_contain_text(
-        "Li Wei 重新评分了题目 Taking bank 中的 TK-1")
-    page.get_by_role("button", name="核验哈希链").click()
+        "Li Wei 对试题 Taking bank 中的 TK-1 重新评分")
+    page.get_by_role("button", name="验证哈希链").click()
     expect(page.locator("#chain-check")).to_contain_text("审计日志完整")

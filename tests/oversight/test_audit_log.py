@@ -199,8 +199,8 @@ def test_the_sentences_render_in_chinese(app, client, signed_in, make_user):
     reader = signed_in("supervisor", locale="zh_CN")
     make_user("learner", name="李伟")
     html = _html(client, "/oversight/audit")
-    assert "test 创建了 <a href=" in html and ">李伟</a> 的账户" in html
-    assert "审计日志" in html and "核验哈希链" in html
+    assert "test 创建了 <a href=" in html and ">李伟</a> 的账号" in html
+    assert "审计日志" in html and "验证哈希链" in html
     assert reader  # the reader's own account creation is listed too
 
 
