@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField
+from wtforms import SelectChoice, SelectField, SubmitField
 
 from app.auth.models import Role, User
 from app.notifications import services
@@ -68,7 +68,7 @@ def preferences_form(user: User) -> tuple[PreferencesForm, list[Row]]:
     class _Form(PreferencesForm):
         pass
 
-    options = [(d.value, DELIVERY_LABELS[d]) for d in Delivery]
+    options = [SelectChoice(d.value, DELIVERY_LABELS[d]) for d in Delivery]
     for row in rows:
         setattr(_Form, row.field_name, SelectField(
             row.kind.label(), choices=options,
