@@ -23,6 +23,7 @@ from app.evaluations.models import CriterionScore, Evaluation, Review
 from app.evaluations.refusals import EvaluationRefused
 from app.evaluations.states import OWED_REVIEW_STATES, EvaluationState, ReviewState
 from app.extensions import db
+from app.notifications.services import notify
 
 MAX_COMMENT = 5_000
 
@@ -72,7 +73,7 @@ def save_scores(review: Review, levels: Mapping[str, int | None],
         _submit(review, criteria, levels, moment)
     db.session.flush()
     if submit:
-        _after_submit(review.evaluation)
+        _after_submit(review.evaluation, review.reviewer)
 
 
 def write_card(review: Review, levels: Mapping[str, int | None],
@@ -121,13 +122,16 @@ def _submit(review: Review, criteria: Criteria, levels: Mapping[str, int | None]
     review.move_to(ReviewState.SUBMITTED)
 
 
-def _after_submit(evaluation: Evaluation) -> None:
-    """With every current review in: ready, or moderation when the totals disagree."""
+def _after_submit(evaluation: Evaluation, submitter: User) -> None:
+    """With every current review in: ready, or moderation when the totals disagree; the
+    coordinator is told (unless they submitted the last card themselves)."""
     if not all(r.submitted for r in current_reviews(evaluation)):
         return
     submitted = totals(evaluation)
     evaluation.result = scoring.mean(submitted)
-    evaluation.move_to(EvaluationState.MODERATION
-                       if scoring.disagree(submitted, evaluation.spread_limit)
-                       else EvaluationState.READY)
+    disagree = scoring.disagree(submitted, evaluation.spread_limit)
+    evaluation.move_to(EvaluationState.MODERATION if disagree else EvaluationState.READY)
     db.session.flush()
+    if evaluation.coordinator_id != submitter.id:
+        notify([evaluation.coordinator],
+               "evaluation.moderation" if disagree else "evaluation.ready", evaluation)

@@ -46,6 +46,7 @@ from app.evaluations.scorecards import current_reviews, lock, totals, write_card
 from app.evaluations.scorecards import save_scores as save_scores
 from app.evaluations.states import EvaluationState, ModerationOutcome, ReviewState
 from app.extensions import db
+from app.notifications.services import notify
 from app.rubrics.models import RubricVersion
 
 DEFAULT_SPREAD_LIMIT = Decimal(20)
@@ -124,7 +125,17 @@ def schedule(plan: Schedule, coordinator: User) -> Evaluation:
         "rubric": f"{plan.rubric_version.rubric.rubric_id} v{plan.rubric_version.version}",
         "reviewers": [r.email for r in reviewers],
         "due_at": plan.due_at.isoformat()})
+    _tell_scheduled(evaluation, reviewers, coordinator)
     return evaluation
+
+
+def _tell_scheduled(evaluation: Evaluation, reviewers: list[User], coordinator: User) -> None:
+    """Each reviewer learns of their scorecard; the person only of an interview (when and
+    where), never of the scoring. Nobody is told of their own step."""
+    notify([r for r in reviewers if r.id != coordinator.id], "evaluation.assigned",
+           evaluation, params={"round": 1})
+    if evaluation.kind == "interview":
+        notify([evaluation.subject], "evaluation.interview_scheduled", evaluation)
 
 
 def _reviewers_of(plan: Schedule) -> list[User]:
@@ -179,6 +190,8 @@ def add_reviewer(evaluation: Evaluation, reviewer: User, actor: User) -> Review:
     db.session.flush()
     audit.record("evaluation.add_reviewer", evaluation, actor=actor,
                  after={"reviewer": reviewer.email})
+    if reviewer.id != actor.id:
+        notify([reviewer], "evaluation.assigned", evaluation, params={"round": 1})
     return review
 
 
@@ -210,6 +223,10 @@ def moderate(evaluation: Evaluation, author: User, note: str, *, accept: bool,
     audit.record("evaluation.moderate", evaluation, actor=author, reason=note, after={
         "outcome": outcome.value, "spread": str(decision.spread),
         "rescore": [r.reviewer.email for r in again]})
+    for old in again:
+        if old.reviewer_id != author.id:
+            notify([old.reviewer], "evaluation.assigned", evaluation,
+                   params={"round": old.round + 1})
     return records[-1]
 
 
@@ -276,6 +293,7 @@ def release(evaluation: Evaluation, actor: User, now: datetime | None = None) ->
     db.session.flush()
     audit.record("evaluation.release", evaluation, actor=actor,
                  after={"result": str(evaluation.result)})
+    notify([evaluation.subject], "evaluation.released", evaluation)
 
 
 def amend(evaluation: Evaluation, actor: User, review: Review,
