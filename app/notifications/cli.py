@@ -1,8 +1,12 @@
-"""``flask notifications``: time-based notices (``due``), from cron."""
+"""``flask notifications``: time-based notices (``due``), the e-mail sender (``send``) and
+the daily digest (``digest``), from cron or, for ``send``, as a small service (``--loop``)."""
 
 from __future__ import annotations
 
+import time
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.database import utcnow
@@ -21,3 +25,42 @@ def due_command() -> None:
     for name, count in sorted(made.items()):
         click.echo(f"{name}: {count} notice(s)")
     click.echo(f"{sum(made.values())} notice(s) in all")
+
+
+@notifications_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending until stopped (a small service).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="With --loop: seconds to wait when nothing was due.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Messages to handle per round.")
+def send_command(loop: bool, interval: float, limit: int) -> None:
+    """Send the queued e-mails that are due, with retries and back-off. Several senders
+    may run at once (on one host or several): each message goes out once."""
+    from app.notifications.sender import send_due
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("MAIL_SERVER"):
+        click.echo("E-mail is off (MAIL_SERVER is not set): nothing to send.")
+        return
+    while True:
+        report = send_due(app, limit)
+        for error in report.errors:
+            click.echo(error, err=True)
+        if report.handled or not loop:
+            click.echo(f"sent {report.sent}, to retry {report.retrying}, "
+                       f"failed {report.failed}")
+        if not loop:
+            return
+        if report.handled < limit:  # a full round means more may be waiting now
+            time.sleep(interval)
+
+
+@notifications_cli.command("digest")
+def digest_command() -> None:
+    """Queue each person's daily digest of the notices they chose to get that way.
+    Idempotent: a notice goes into one digest only. Run it once a day."""
+    from app.notifications.digest import queue_digests
+
+    queued = queue_digests(utcnow())
+    db.session.commit()
+    click.echo(f"{queued} digest(s) queued")
