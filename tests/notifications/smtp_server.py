@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import shutil
 import socket
+import subprocess
 import threading
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -40,14 +44,18 @@ class _Handler:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """``**options`` go to aiosmtpd's Controller (``tls_context``, ``ssl_context``,
+    ``authenticator``, ``auth_require_tls`` …)."""
+
+    def __init__(self, **options) -> None:
         self.port = free_port()
         self.lock = threading.Lock()
         self.attempts = 0  # DATA commands seen, accepted or refused
         self.refuse_with: str | None = None
         self.delay = 0.0  # seconds before answering DATA
         self.received: list[tuple[list[str], EmailMessage]] = []
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                     **options)
 
     def start(self) -> SmtpServer:
         self.controller.start()
@@ -60,3 +68,31 @@ class SmtpServer:
     def messages(self) -> list[EmailMessage]:
         with self.lock:
             return [m for _to, m in self.received]
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path] | None:
+    """A certificate for 127.0.0.1 and its key (openssl), or None without openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def accept_login(username: str, password: str):
+    """An aiosmtpd authenticator that accepts one login and records who signed in."""
+    signed_in: list[str] = []
+
+    def authenticator(_server, _session, _envelope, _mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword) and auth_data.login.decode() == username \
+                and auth_data.password.decode() == password:
+            signed_in.append(username)
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+    authenticator.signed_in = signed_in  # type: ignore[attr-defined]
+    return authenticator

@@ -3,6 +3,7 @@ language, with which link; failures retried with back-off, then recorded; the di
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,13 @@ from app.notifications import kinds, services
 from app.notifications.digest import queue_digests
 from app.notifications.models import Delivery, Notification, OutboxMessage
 from app.notifications.sender import backoff, send_due
-from tests.helpers import login
-from tests.notifications.smtp_server import SmtpServer, free_port
+from tests.helpers import login, skip_or_fail
+from tests.notifications.smtp_server import (
+    SmtpServer,
+    accept_login,
+    free_port,
+    self_signed_certificate,
+)
 
 KIND = "test.email"
 FOOTER = "Presales Academy — training and assessment for presales teams."
@@ -295,3 +301,69 @@ def test_the_commands_queue_digests_and_send(mail_app, smtp, make_user, runner):
     sent = runner.invoke(args=["notifications", "send", "--limit", "10"])
     assert sent.exit_code == 0 and "sent 1, to retry 0, failed 0" in sent.output
     assert len(smtp.messages) == 1
+
+
+# --- STARTTLS, TLS and signing in --------------------------------------------------------
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1 that this process trusts (SSL_CERT_FILE)."""
+    made = self_signed_certificate(tmp_path)
+    if made is None:
+        skip_or_fail("openssl is needed to make a test certificate")
+    cert, key = made
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _secure_app(app, server, security: str, **config):
+    app.config.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port,
+                       "MAIL_SECURITY": security, "MAIL_USERNAME": "",
+                       "MAIL_FROM": "academy@example.com", "MAIL_TIMEOUT": 5, **config})
+    return app
+
+
+def test_starttls_and_a_login_when_a_username_is_set(app, test_kind, certificate, make_user):
+    login_check = accept_login("mailer", "s3cret")
+    server = SmtpServer(tls_context=certificate, require_starttls=True,
+                        authenticator=login_check).start()
+    try:
+        _secure_app(app, server, "starttls", MAIL_USERNAME="mailer", MAIL_PASSWORD="s3cret")
+        tell(app, make_user(), 1)
+        assert send(app).sent == 1
+        assert len(server.messages) == 1 and login_check.signed_in == ["mailer"]
+    finally:
+        server.stop()
+
+
+def test_implicit_tls(app, test_kind, certificate, make_user):
+    server = SmtpServer(ssl_context=certificate).start()
+    try:
+        _secure_app(app, server, "tls")
+        tell(app, make_user(), 1)
+        assert send(app).sent == 1 and len(server.messages) == 1
+    finally:
+        server.stop()
+
+
+def test_starttls_asked_but_not_offered_sends_nothing_in_clear(mail_app, smtp, make_user):
+    mail_app.config["MAIL_SECURITY"] = "starttls"  # the test server offers no STARTTLS
+    tell(mail_app, make_user(), 1)
+    assert send(mail_app).retrying == 1
+    [row] = outbox(mail_app)
+    assert "STARTTLS" in row.last_error and smtp.attempts == 0
+
+
+def test_a_wrong_password_is_recorded(app, test_kind, make_user):
+    server = SmtpServer(authenticator=accept_login("mailer", "s3cret"),
+                        auth_require_tls=False).start()
+    try:
+        _secure_app(app, server, "none", MAIL_USERNAME="mailer", MAIL_PASSWORD="wrong")
+        tell(app, make_user(), 1)
+        assert send(app).retrying == 1
+        [row] = outbox(app)
+        assert "SMTPAuthenticationError" in row.last_error and server.attempts == 0
+    finally:
+        server.stop()
