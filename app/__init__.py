@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.exams.preview_views import bp as exam_preview_bp
     from app.exams.results_views import bp as exam_results_bp
     from app.main.views import bp as main_bp
+    from app.notifications.calendar_views import bp as calendar_bp
     from app.notifications.views import bp as notifications_bp
     from app.oversight.views import bp as oversight_bp
     from app.rubrics.views import bp as rubrics_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(calendar_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
