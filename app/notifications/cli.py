@@ -3,6 +3,7 @@ the daily digest (``digest``), from cron or, for ``send``, as a small service (`
 
 from __future__ import annotations
 
+import signal
 import time
 
 import click
@@ -42,6 +43,7 @@ def send_command(loop: bool, interval: float, limit: int) -> None:
     if not app.config.get("MAIL_SERVER"):
         click.echo("E-mail is off (MAIL_SERVER is not set): nothing to send.")
         return
+    stop = _StopSignal() if loop else None
     while True:
         report = send_due(app, limit)
         for error in report.errors:
@@ -49,10 +51,31 @@ def send_command(loop: bool, interval: float, limit: int) -> None:
         if report.handled or not loop:
             click.echo(f"sent {report.sent}, to retry {report.retrying}, "
                        f"failed {report.failed}")
-        if not loop:
+        if stop is None:
             return
         if report.handled < limit:  # a full round means more may be waiting now
-            time.sleep(interval)
+            stop.wait(interval)
+        if stop.requested:
+            click.echo("stopped")
+            return
+
+
+class _StopSignal:
+    """SIGTERM or SIGINT ends the loop between messages, never in the middle of one
+    (a message cut off mid-send would wait for its claim to run out)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._request)
+
+    def _request(self, _signum, _frame) -> None:
+        self.requested = True
+
+    def wait(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.requested and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
 
 
 @notifications_cli.command("digest")

@@ -113,28 +113,55 @@ def test_two_senders_at_once_on_postgresql_deliver_each_message_once(mail_app, s
     two_senders_in_threads(mail_app, smtp, queue_messages(mail_app, make_user), senders=3)
 
 
+def sender_process(smtp, database_url: str, *args: str) -> subprocess.Popen:
+    """``flask notifications send ARGS`` in a process of its own, on this test's database.
+
+    The test kind lives in this process only: the child registers a stand-in under the same
+    key before the app starts (its text is never compared here).
+    """
+    env = {**os.environ, "APP_ENV": "testing", "TEST_DATABASE_URL": database_url,
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), "MAIL_SECURITY": "none",
+           "MAIL_USERNAME": "", "MAIL_FROM": "academy@example.com"}
+    script = ("import sys; from app.notifications import kinds; "
+              "from app.notifications.models import Delivery; "
+              f"kinds.register(kinds.Kind(key={KIND!r}, audience='learner', "
+              "label=lambda: 'Test', text=lambda n: 'Notice', link=lambda n, r: None, "
+              "email=Delivery.IMMEDIATE)); "
+              "from flask.cli import main; "
+              f"sys.argv = ['flask', '--app', 'wsgi', 'notifications', 'send', *{list(args)!r}]; "
+              "main()")
+    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 def test_sender_processes_at_once_deliver_each_message_once(mail_app, smtp, make_user,
                                                             migrated_database):
     """Two ``flask notifications send`` processes, as cron on two hosts would run them."""
     ids = queue_messages(mail_app, make_user)
-    env = {**os.environ, "APP_ENV": "testing", "TEST_DATABASE_URL": migrated_database,
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), "MAIL_SECURITY": "none",
-           "MAIL_USERNAME": "", "MAIL_FROM": "academy@example.com"}
-    # The kind lives in this process only: the processes send through a stand-in
-    # registered by a tiny wrapper (their text is never compared here).
-    wrapper = ("import sys; from app.notifications import kinds; "
-               "from app.notifications.models import Delivery; "
-               f"kinds.register(kinds.Kind(key={KIND!r}, audience='learner', "
-               "label=lambda: 'Test', text=lambda n: 'Notice', link=lambda n, r: None, "
-               "email=Delivery.IMMEDIATE)); "
-               "from flask.cli import main; sys.argv = ['flask', '--app', 'wsgi', "
-               "'notifications', 'send', '--limit', '100']; main()")
-    procs = [subprocess.Popen([sys.executable, "-c", wrapper], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for _ in range(2)]
+    procs = [sender_process(smtp, migrated_database, "--limit", "100") for _ in range(2)]
     outputs = [p.communicate(timeout=180)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert delivered(smtp) == Counter({i: 1 for i in ids})
     assert states(mail_app) == Counter({"sent": MESSAGES})
     total = sum(int(re.search(r"sent (\d+),", out).group(1)) for out in outputs)
     assert total == MESSAGES, outputs
+
+
+def test_the_loop_keeps_sending_and_stops_cleanly_on_sigterm(mail_app, smtp, make_user,
+                                                             migrated_database):
+    import signal
+    import time
+
+    service = sender_process(smtp, migrated_database, "--loop", "--interval", "0.2")
+    try:
+        queue_messages(mail_app, make_user)  # queued while the service waits
+        deadline = time.monotonic() + 120
+        while len(smtp.messages) < MESSAGES and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(smtp.messages) == MESSAGES
+    finally:
+        service.send_signal(signal.SIGTERM)
+        output = service.communicate(timeout=60)[0]
+    assert service.returncode == 0, output
+    assert output.rstrip().endswith("stopped"), output
+    assert states(mail_app) == Counter({"sent": MESSAGES})
