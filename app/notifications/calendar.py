@@ -128,9 +128,13 @@ class Entry:
     cancelled: bool = False
 
 
+def _zone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
 def _day(moment: datetime) -> date:
     """The day of a moment in the display time zone (where people's days begin)."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return moment.astimezone(ZoneInfo(_zone())).date()
 
 
 def exam_open_to(exam: Exam | None, user: User) -> bool:
@@ -145,9 +149,9 @@ def exam_entry(exam: Exam) -> Entry:
                  summary=_("Exam: %(title)s", title=exam.title),
                  start=exam.opens_at, end=exam.closes_at,
                  path=url_for("exams.start_page", exam_id=exam.id),
-                 description=_("Open from %(opens)s to %(closes)s; time limit %(n)d min.",
-                               opens=display_datetime(exam.opens_at),
-                               closes=display_datetime(exam.closes_at),
+                 description=_("Open from %(opens)s to %(closes)s (%(zone)s); time limit "
+                               "%(n)d min.", opens=display_datetime(exam.opens_at),
+                               closes=display_datetime(exam.closes_at), zone=_zone(),
                                n=exam.time_limit_minutes))
 
 
@@ -156,7 +160,8 @@ def training_entry(item: PlanItem) -> Entry:
                  summary=_("Training: %(title)s", title=item.title),
                  start=item.starts_on, end=item.ends_on + timedelta(days=1),
                  path=url_for("training.item", item_id=item.id),
-                 description=item.provider, location=item.location,
+                 description=_("Trainer or provider: %(name)s", name=item.provider)
+                 if item.provider else "", location=item.location,
                  cancelled=item.status == ItemStatus.CANCELLED)
 
 
@@ -213,7 +218,8 @@ def _reviews_due(user: User, since: datetime) -> list[Entry]:
                   start=_day(evaluation.due_at),
                   end=_day(evaluation.due_at) + timedelta(days=1),
                   path=url_for("evaluations.show", evaluation_id=evaluation.id),
-                  description=_("Due %(when)s.", when=display_datetime(evaluation.due_at)))
+                  description=_("Due %(when)s (%(zone)s).",
+                                when=display_datetime(evaluation.due_at), zone=_zone()))
             for evaluation in evaluations]
 
 
@@ -273,7 +279,7 @@ def calendar_of(entries: Iterable[Entry], name: str) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    calendar.add("x-wr-timezone", _zone())
     stamp = utcnow().astimezone(UTC).replace(microsecond=0)
     for entry in entries:
         calendar.add_component(_event(entry, stamp))
