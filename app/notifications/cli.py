@@ -87,3 +87,31 @@ def digest_command() -> None:
     queued = queue_digests(utcnow())
     db.session.commit()
     click.echo(f"{queued} digest(s) queued")
+
+
+@notifications_cli.command("failures")
+@click.option("--retry", is_flag=True,
+              help="Queue the failed messages again (after fixing the cause).")
+def failures_command(retry: bool) -> None:
+    """List the e-mails given up on (recipient, tries, last error); --retry queues them
+    again with a fresh count of tries."""
+    import sqlalchemy as sa
+
+    from app.notifications.models import OutboxMessage, OutboxState
+
+    failed = list(db.session.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.state == OutboxState.FAILED)
+        .order_by(OutboxMessage.id)).scalars())
+    for message in failed:
+        click.echo(f"{message.id}\t{message.user.email}\t{message.attempts} tries\t"
+                   f"{message.last_error or ''}")
+    if retry and failed:
+        now = utcnow()
+        for message in failed:
+            message.state, message.attempts, message.next_attempt_at = \
+                OutboxState.QUEUED, 0, now
+            message.claim = message.claimed_until = None
+        db.session.commit()
+        click.echo(f"{len(failed)} message(s) queued again")
+    else:
+        click.echo(f"{len(failed)} failed message(s)")

@@ -367,3 +367,22 @@ def test_a_wrong_password_is_recorded(app, test_kind, make_user):
         assert "SMTPAuthenticationError" in row.last_error and server.attempts == 0
     finally:
         server.stop()
+
+
+def test_failures_are_listed_and_can_be_queued_again(mail_app, smtp, make_user, runner):
+    person = make_user()
+    tell(mail_app, person, 1)
+    mail_app.config["NOTIFICATIONS_MAX_ATTEMPTS"] = 1
+    smtp.refuse_with = "554 5.7.1 Relaying denied"
+    assert send(mail_app).failed == 1
+
+    listed = runner.invoke(args=["notifications", "failures"])
+    assert listed.exit_code == 0 and person.email in listed.output
+    assert "554" in listed.output and "1 failed message(s)" in listed.output
+
+    smtp.refuse_with = None
+    again = runner.invoke(args=["notifications", "failures", "--retry"])
+    assert "1 message(s) queued again" in again.output
+    [row] = outbox(mail_app)
+    assert (row.state, row.attempts) == ("queued", 0)
+    assert send(mail_app).sent == 1 and len(smtp.messages) == 1
