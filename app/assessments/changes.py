@@ -23,6 +23,7 @@ from app.audit import log as audit
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.notifications.services import notify
 
 TEXTS = ("went_well", "problems")
 
@@ -140,6 +141,7 @@ def approve(change: ChangeRequest, approver: User, note: str = "") -> None:
                                        "requested_by": change.requested_by.email,
                                        "approved_by": approver.email,
                                        "note": change.decision_note})
+    notify([record.person], "assessment.published", record, params={"changed": True})
 
 
 def reject(change: ChangeRequest, approver: User, note: str) -> None:

@@ -42,6 +42,8 @@ from app.database import utcnow
 from app.evaluations.models import CriterionScore, Evaluation, Review, ReviewState
 from app.exams.models import AttemptItem
 from app.extensions import db
+from app.i18n import local_today
+from app.notifications.services import notify
 
 MAX_ITEMS = 20
 
@@ -78,6 +80,8 @@ def record_interview(record: AssessmentRecord, held_on: date, notes: str,
     db.session.flush()
     audit.record("assessment.interview", record, actor=actor, before=before,
                  after={"held_on": held_on.isoformat(), "notes": notes})
+    if held_on >= local_today() and (before is None or before["held_on"] != held_on.isoformat()):
+        notify([record.person], "assessment.interview", interview)  # a day still to come
     return interview
 
 

@@ -40,6 +40,7 @@ from app.database import utcnow
 from app.evaluations import services as evaluation_services
 from app.evaluations.models import Evaluation
 from app.extensions import db
+from app.notifications.services import notify
 from app.rubrics.models import RubricVersion
 
 DEFAULT_CAPABILITY_KINDS = ["demo", "interview"]
@@ -339,6 +340,7 @@ def publish(record: AssessmentRecord, actor: User, reason: str = "",
                  reason=record.incomplete_reason or None,
                  after={"person": record.person.email, "total": str(record.total),
                         "band": record.band, "missing": result.missing})
+    notify([record.person], "assessment.published", record)
     return result
 
 
@@ -356,6 +358,8 @@ def respond(record: AssessmentRecord, person: User, *, agree: bool, comment: str
     db.session.flush()
     audit.record("assessment.record.respond", record, actor=person,
                  after={"state": record.state, "comment": comment})
+    if not agree:  # the manager is told; the comment stays on the record page
+        notify([record.person.manager], "assessment.disputed", record)
 
 
 # -- the professionalism rating ----------------------------------------------------------------

@@ -174,7 +174,7 @@ register(Kind(key="evaluation.released", audience="learner",
               label=lambda: _("The result of an evaluation of me is released"),
               text=_released_text, link=_released_link))
 register(Kind(key="evaluation.interview_scheduled", audience="learner",
-              label=lambda: _("An interview with me is scheduled"),
+              label=lambda: _("An interview evaluation of me is scheduled"),
               text=_interview_text, link=_page))
 
 
