@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
@@ -74,8 +74,8 @@ def compose(app: Flask, message: OutboxMessage) -> EmailMessage:
     mail["From"] = sender_address(app)
     mail["To"] = Address(display_name=user.display_name, addr_spec=user.email)
     mail["Date"] = format_datetime(utcnow())
-    mail["Message-ID"] = make_msgid(f"outbox-{message.id}",
-                                    domain=sender_address(app).rpartition("@")[2])
+    domain = parseaddr(sender_address(app))[1].rpartition("@")[2] or "localhost"
+    mail["Message-ID"] = make_msgid(f"outbox-{message.id}", domain=domain)
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     mail.set_content(text)
     mail.add_alternative(html, subtype="html")
