@@ -34,6 +34,7 @@ from app.auth.audience import resolve as resolve_audience
 from app.auth.models import Team, User
 from app.content.markdown import MarkdownTooLarge, render_markdown
 from app.exams import builder_rules as rules
+from app.exams import notices
 from app.exams.attempts import accommodation
 from app.exams.builder_rules import BuilderError
 from app.exams.grading import SCORING_MODES
@@ -227,6 +228,7 @@ def publish_exam(exam: Exam, now: datetime, *, actor=None) -> None:
                              problems=" ".join(problems)))
     exam.published_at = now
     audit.record("exam.publish", exam, actor=actor, after={"published_at": now})
+    notices.exam_opened(exam, now)  # its window is open already; a later opening: ``due``
 
 
 def unpublish_exam(exam: Exam, *, actor=None) -> None:

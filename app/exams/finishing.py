@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.banks.models import QuestionVersion
+from app.exams import notices
 from app.exams.grading import NEEDS_MARKING, grade
 from app.exams.models import Attempt, AttemptItem, AttemptState
 from app.extensions import db
@@ -31,7 +32,7 @@ def finalise_if_expired(attempt: Attempt, now: datetime,
         return False
     if not _lock_open(attempt):
         return False
-    _finish(attempt, attempt.deadline_at, expired=True)
+    _finish(attempt, attempt.deadline_at, now, expired=True)
     return True
 
 
@@ -58,14 +59,17 @@ def submit_attempt(attempt: Attempt, now: datetime, grace: timedelta = DEFAULT_G
         return
     if now > attempt.deadline_at + grace or (
             at_deadline and now >= attempt.deadline_at - PAGE_CLOCK_TOLERANCE):
-        _finish(attempt, min(now, attempt.deadline_at), expired=True)
+        _finish(attempt, min(now, attempt.deadline_at), now, expired=True)
         return
-    _finish(attempt, now, expired=False)
+    _finish(attempt, now, now, expired=False)
 
 
-def _finish(attempt: Attempt, when: datetime, *, expired: bool) -> None:
+def _finish(attempt: Attempt, when: datetime, now: datetime, *, expired: bool) -> None:
+    """End the attempt at ``when``, grade it, and tell who needs to know (its learner if
+    the review policy shows the result now, the markers if it waits for them)."""
     attempt.finished_at, attempt.expired = when, expired
     grade_attempt(attempt)
+    notices.attempt_finished(attempt, now)
 
 
 def grade_attempt(attempt: Attempt) -> None:

@@ -160,11 +160,6 @@ def next_revision(attempt: Attempt) -> int:
     return revision << SEQ_SHIFT
 
 
-def review_visible(exam: Exam, now: datetime) -> bool:
-    """Whether the review policy lets learners see their results yet."""
-    return exam.review_when == "after_submit" or now >= exam.closes_at
-
-
 def remaining_seconds(attempt: Attempt, now: datetime) -> int:
     return seconds_until(attempt.deadline_at, now)
 

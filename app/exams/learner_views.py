@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload
 from app.database import utcnow
 from app.database.concurrency import begin_write_phase, end_write_phase, reads_first, writes_on_get
 from app.exams import attempts as svc
-from app.exams import learner_pages, statistics
+from app.exams import learner_pages, review_policy, statistics
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
 from app.extensions import db
 
@@ -57,7 +57,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
 def my_exams():
     groups = learner_pages.my_exams(current_user, utcnow())
     page = render_template("exams/my_exams.html", groups=groups, now=utcnow(),
-                           review_visible=learner_pages.review_visible)
+                           review_visible=review_policy.review_visible)
     return page  # expired attempts found on the way were finalised: the request commits
 
 
@@ -250,7 +250,7 @@ def result(attempt_id: int):
     if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(url_for("exams.attempt", attempt_id=attempt.id))
     exam = attempt.exam
-    visible = learner_pages.review_visible(exam, now)
+    visible = review_policy.review_visible(exam, now)
     items: Sequence[AttemptItem] = []
     if visible and (exam.review_correctness or exam.review_answers or exam.review_explanations):
         items = db.session.execute(

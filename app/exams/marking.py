@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from app.audit import log as audit
 from app.auth.models import User
 from app.banks.models import QuestionVersion
+from app.exams import notices
 from app.exams.finishing import MARKED
 from app.exams.grading import NEEDS_MARKING
 from app.exams.models import Attempt, AttemptItem, AttemptState
@@ -104,8 +105,11 @@ def mark_item(found: Entry, points: Decimal | float, comment: str | None, marker
                                  "marked_by_id": item.marked_by_id}
     item.score, item.status, item.marker_comment = score, MARKED, comment
     item.marked_by_id, item.marked_at = marker.id, now
+    was_graded = found.attempt.state == AttemptState.GRADED
     settle(found.attempt)
     _record_mark(found, marker, before)
+    if not was_graded:  # the last essay marked: the result is final (a correction is not news)
+        notices.result_ready(found.attempt, now)
     return True
 
 
