@@ -16,6 +16,7 @@ from app.courses.loader import AREAS
 from app.database import utcnow
 from app.extensions import db
 from app.i18n import local_today
+from app.training import notices
 from app.training.errors import TrainingRefused
 from app.training.models import REASONS, URGENCIES, PlanItem, TrainingNeed
 from app.training.states import ItemStatus, NeedState
@@ -99,6 +100,7 @@ def answer_need(need: TrainingNeed, trainer: User, *, action: str,
     need.response, need.handled_by_id, need.updated_at = response, trainer.id, utcnow()
     db.session.flush()
     audit.record(f"need.{action}", need, actor=trainer, before=before, after=_answer_of(need))
+    notices.need_answered(need, trainer, action)
 
 
 def reopen_needs_of(item: PlanItem, actor: User, note: str) -> None:

@@ -25,6 +25,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.i18n import local_today
 from app.templating import display_date
+from app.training import notices
 from app.training.attendance import (
     attach_certificate,
     certificates,
@@ -134,6 +135,7 @@ def create_item(values: ItemInput, choice: AudienceChoice, actor: User,
         if need.state == NeedState.SUBMITTED:
             answer_need(need, actor, action="plan", item=item)
     db.session.flush()
+    notices.item_planned(item, local_today())
     return item
 
 
@@ -162,6 +164,7 @@ def update_item(item: PlanItem, values: ItemInput, choice: AudienceChoice,
     if changed:
         audit.record("plan_item.update", item, actor=actor,
                      before={k: before.get(k) for k in changed}, after=changed)
+    notices.item_planned(item, local_today())  # whom a wider audience admits (once each)
 
 
 def _status_target(item: PlanItem, status: str, note: str) -> ItemStatus:
