@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.assessments.models import AssessmentRecord, RecordState
 from app.audit import log as audit
 from app.auth.models import Role, User, UserRole
+from app.complaints import notices
 from app.complaints.models import Complaint
 from app.complaints.states import OPEN_STATES, ComplaintState, choices_from
 from app.database import utcnow
@@ -121,6 +122,7 @@ def file(author: User, *, kind: str, topic: str, title: str, body: str,
         audit.record(f"{kind}.file", complaint, object_id=complaint.reference, actor=author,
                      after={"topic": topic, "title": complaint.title,
                             "subject": f"{subject[0]} {subject[1]}" if subject else None})
+    notices.matter_arrived(complaint, supervisors())  # an anonymous one: the next day
     return complaint
 
 
@@ -180,6 +182,8 @@ def handle(complaint: Complaint, handler: User, *, state: str, owner: User | Non
               else None, "response": complaint.response}
     _apply(complaint, target, step)
     db.session.flush()
+    notices.matter_handled(complaint, handler, moved=target != before["state"],
+                           answered=bool(step.response) and step.response != before["response"])
     audit.record(f"{complaint.kind}.handle", complaint, object_id=complaint.reference,
                  actor=handler, before=before,
                  after={"state": target.value, "owner": owner.email if owner else None,
