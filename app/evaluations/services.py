@@ -130,11 +130,11 @@ def schedule(plan: Schedule, coordinator: User) -> Evaluation:
 
 
 def _tell_scheduled(evaluation: Evaluation, reviewers: list[User], coordinator: User) -> None:
-    """Each reviewer learns of their scorecard; the person only of an interview (when and
-    where), never of the scoring. Nobody is told of their own step."""
+    """Each reviewer learns of their scorecard; the person only of an interview still to
+    come (when and where), never of the scoring. Nobody is told of their own step."""
     notify([r for r in reviewers if r.id != coordinator.id], "evaluation.assigned",
            evaluation, params={"round": 1})
-    if evaluation.kind == "interview":
+    if evaluation.kind == "interview" and evaluation.scheduled_at > utcnow():
         notify([evaluation.subject], "evaluation.interview_scheduled", evaluation)
 
 

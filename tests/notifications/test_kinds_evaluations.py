@@ -16,7 +16,14 @@ from app.notifications.kinds import KINDS
 from app.notifications.kinds import evaluations as kinds
 from app.notifications.models import Notification
 from app.notifications.words import Described, describe
-from tests.evaluations.builders import RUBRIC, rubric_version, schedule, score, user
+from tests.evaluations.builders import (
+    RUBRIC,
+    give_authority,
+    rubric_version,
+    schedule,
+    score,
+    user,
+)
 from tests.helpers import login, post_form
 
 INTERVIEW = RUBRIC.replace("id: test-demo", "id: test-interview").replace(
@@ -107,8 +114,7 @@ def test_due_soon_tells_only_who_still_owes_a_review_once(people):
     assert kinds.due(soon) == 0
     db.session.commit()
     assert told("evaluation.due_soon") == [people["alice"].id]
-    assert "due soon" in read(notices("evaluation.due_soon")[0],
-                                  user(people["alice"])).text
+    assert "due soon" in read(notices("evaluation.due_soon")[0], user(people["alice"])).text
 
 
 def test_overdue_tells_the_reviewer_who_owes_and_late_tells_the_coordinator(people):
@@ -190,7 +196,19 @@ def test_an_interview_is_announced_to_the_person_a_demonstration_is_not(people):
     words = read(notices("evaluation.interview_scheduled")[0], user(people["subject"]))
     assert "Room 3" in words.text and words.link == f"/evaluations/{interview.id}"
     assert read(notices("evaluation.interview_scheduled")[0],
-                    user(people["stranger"])).link is None
+                user(people["stranger"])).link is None
+
+
+def test_an_interview_scheduled_after_the_fact_is_not_announced(people):
+    plan = svc.Schedule(subject=user(people["subject"]), rubric_version=rubric_version(INTERVIEW),
+                        scenario="Held yesterday.", scheduled_at=utcnow() - timedelta(days=1),
+                        place="", due_at=utcnow() + timedelta(days=1),
+                        reviewers=[user(people["alice"])], evidence_links=[])
+    give_authority(people["subject"], people["coordinator"], "interview")
+    svc.schedule(plan, user(people["coordinator"]))
+    db.session.commit()
+    assert told("evaluation.interview_scheduled") == []
+    assert told("evaluation.assigned") == [people["alice"].id]
 
 
 def test_a_notice_of_an_evaluation_that_no_longer_exists_reads_without_a_link(people):
