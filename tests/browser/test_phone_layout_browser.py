@@ -141,7 +141,7 @@ def published_record(app, make_user):
 
 MAIN_PAGES = ["main.home", "exams.my_exams", "courses.catalogue", "courses.my_learning",
               "training.plan", "evaluations.index", "assessments.index", "complaints.index",
-              "auth.account"]
+              "auth.account", "notifications.index", "notifications.settings"]
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
