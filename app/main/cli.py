@@ -19,6 +19,8 @@ from app.auth.models import Role, User
 from app.banks.models import Question, QuestionBank
 from app.banks.readers import read_files
 from app.banks.services import import_banks
+from app.complaints import services as complaints
+from app.complaints.models import Complaint
 from app.content.authoring import errors_only
 from app.content.markdown import render_markdown
 from app.courses.cli import default_courses_dir
@@ -30,6 +32,7 @@ from app.evaluations.models import Evaluation
 from app.exams.models import Exam, ExamRule
 from app.extensions import db
 from app.i18n import local_today
+from app.notifications import kinds
 from app.rubrics.format import check_rubrics
 from app.rubrics.services import ImportRefused, current_version, import_rubrics, rubric_by_id
 from app.training import services as training
@@ -100,6 +103,8 @@ def load():
     evaluations = load_demo_evaluations()
     period = load_demo_period()
     training = load_demo_training()
+    complaint = load_demo_suggestion()
+    notices = sum(kinds.run_due(utcnow()).values())  # what cron's `notifications due` tells
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there "
                f"(password: {DEMO_PASSWORD}).")
@@ -113,6 +118,22 @@ def load():
     click.echo(f"Demo evaluations: {evaluations}.")
     click.echo(f"Demo assessment period: {period}.")
     click.echo(f"Demo training plan: {training}.")
+    click.echo(f"Demo suggestion: {complaint}.")
+    click.echo(f"Time-based notices: {notices} created.")
+
+
+DEMO_SUGGESTION_TITLE = "More hands-on labs before the quarterly exam"
+
+
+def load_demo_suggestion() -> str:
+    """A signed suggestion from the learner, so the supervision group has a notice."""
+    if db.session.execute(sa.select(Complaint.id).where(
+            Complaint.title == DEMO_SUGGESTION_TITLE)).first():
+        return "already there"
+    complaints.file(_demo_account("learner@example.com"), kind="suggestion", topic="training",
+                    title=DEMO_SUGGESTION_TITLE,
+                    body="Two lab afternoons with the **DataHub** sandbox would help.")
+    return "filed"
 
 
 DEMO_EXAM_TITLE = "Quarterly knowledge check (demo)"

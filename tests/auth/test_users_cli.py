@@ -6,6 +6,8 @@ import sqlalchemy as sa
 
 from app.auth.models import Role, User
 from app.extensions import db
+from app.main.cli import DEMO_ACCOUNTS
+from app.notifications.models import Notification
 from tests.helpers import login
 
 
@@ -119,5 +121,12 @@ def test_demo_load_is_idempotent(app, runner, tmp_path):
     assert "Sample question banks: 1 (0 added or changed)" in second.output
     assert "Demo exam: created." in first.output and "Demo exam: already there." in second.output
     assert "plan created." in first.output and "plan: already there." in second.output
+    assert "Time-based notices: 0 created." in second.output
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 6
+        told = dict(db.session.execute(
+            sa.select(User.email, sa.func.count(Notification.id)).join(Notification)
+            .group_by(User.email)).all())
+    # the demo shows every role a few unread notices (issue 16)
+    assert set(told) == {email for email, *_ in DEMO_ACCOUNTS}, told
+    assert all(count >= 2 for count in told.values()), told
