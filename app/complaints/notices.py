@@ -56,7 +56,8 @@ def anonymous_arrivals(now: datetime, group: Sequence[User]) -> int:
     of: told now, in the order of their references, shown from the next whole hour."""
     if not group:
         return 0
-    told = sa.exists().where(
+    told = sa.exists().where(  # (user, key) is the notices' unique index
+        Notification.user_id.in_([person.id for person in group]),
         Notification.dedupe_key == sa.literal("complaint.arrived:") + Complaint.reference)
     waiting = db.session.execute(sa.select(Complaint).where(
         Complaint.author_id.is_(None), Complaint.state.in_(sorted(OPEN_STATES)),

@@ -43,7 +43,7 @@ def item_planned(item: PlanItem, today: date) -> int:
 
 def starts_tomorrow(item: PlanItem) -> int:
     return len(notify(members(item), "training.tomorrow", item,
-                      dedupe_key=f"training.tomorrow:{item.id}:{item.starts_on.isoformat()}"))
+                      dedupe_key=f"training.tomorrow:{item.id}:{item.starts_on:%Y%m%d}"))
 
 
 def need_answered(need: TrainingNeed, trainer: User, action: str) -> int:
