@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
@@ -73,7 +73,7 @@ def compose(app: Flask, message: OutboxMessage) -> EmailMessage:
     mail["Subject"] = subject
     mail["From"] = sender_address(app)
     mail["To"] = Address(display_name=user.display_name, addr_spec=user.email)
-    mail["Date"] = format_datetime(utcnow())
+    mail["Date"] = formatdate(utcnow().timestamp(), usegmt=True)
     domain = parseaddr(sender_address(app))[1].rpartition("@")[2] or "localhost"
     mail["Message-ID"] = make_msgid(f"outbox-{message.id}", domain=domain)
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
