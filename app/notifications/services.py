@@ -115,7 +115,13 @@ def unread_count(user: User) -> int:
 
 
 def page_for(user: User, number: int, size: int):
-    """The person's notices, newest first: one page (Flask-SQLAlchemy's Pagination)."""
+    """The person's notices, newest first: one page (Flask-SQLAlchemy's Pagination).
+
+    A page number past the end gives the last page, below 1 the first.
+    """
+    total = db.session.execute(sa.select(sa.func.count(Notification.id))
+                               .where(_visible(user))).scalar_one()
+    number = min(max(1, number), max(1, -(-total // size)))
     return db.paginate(sa.select(Notification).where(_visible(user))
                        .order_by(Notification.visible_from.desc(), Notification.id.desc()),
                        page=number, per_page=size, error_out=False)

@@ -151,3 +151,13 @@ def test_the_centre_reads_in_chinese(app, client, make_user, test_kind):
     login(client, person)
     html = client.get("/notifications/").get_data(as_text=True)
     assert "通知" in html
+
+
+def test_any_page_number_gives_a_page(app, client, make_user, test_kind):
+    person = make_user()
+    _tell(app, [person], what="only one")
+    login(client, person)
+    for number in ("abc", "-3", "0", "99999999999999999999999999", "%C2%B2"):
+        response = client.get(f"/notifications/?page={number}")
+        assert response.status_code == 200, number
+        assert "Test notice about only one" in response.get_data(as_text=True), number
