@@ -53,16 +53,14 @@ def notify(recipients: Iterable[User | None], kind: str, obj: Any = None, *,
     people = {p.id: p for p in recipients if p is not None and p.active}
     if dedupe_key is not None and people:
         people = _without_key(people, dedupe_key)
-    created = []
-    for person in people.values():
-        made = _create(Notification(
-            user_id=person.id, kind=kind, object_type=object_type, object_id=str(object_id),
-            params=params or {}, dedupe_key=dedupe_key,
-            visible_from=visible_from or utcnow()))
-        if made is not None:
-            created.append(made)
+    moment = visible_from or utcnow()
+    rows = [Notification(user_id=person.id, kind=kind, object_type=object_type,
+                         object_id=str(object_id), params=params or {},
+                         dedupe_key=dedupe_key, visible_from=moment)
+            for person in people.values()]
+    created = _create(rows)
     if created and mail_enabled():
-        _queue_mail(created)
+        _queue_mail(kind, created)
     return created
 
 
@@ -73,18 +71,22 @@ def _without_key(people: dict[int, User], dedupe_key: str) -> dict[int, User]:
     return {pid: p for pid, p in people.items() if pid not in told}
 
 
-def _create(notification: Notification) -> Notification | None:
-    """Add the row; None if a concurrent run stored the same key first."""
-    if notification.dedupe_key is None:
-        db.session.add(notification)
+def _create(rows: list[Notification]) -> list[Notification]:
+    """Add the rows in one flush; with a dedupe key each in a savepoint, leaving out a
+    row a concurrent run stored first."""
+    if not rows or rows[0].dedupe_key is None:
+        db.session.add_all(rows)
         db.session.flush()
-        return notification
-    try:
-        with db.session.begin_nested():
-            db.session.add(notification)
-    except IntegrityError:
-        return None
-    return notification
+        return rows
+    created = []
+    for row in rows:
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            continue
+        created.append(row)
+    return created
 
 
 def delivery(user_id: int, kind: str) -> Delivery:
@@ -93,9 +95,14 @@ def delivery(user_id: int, kind: str) -> Delivery:
     return Delivery(chosen.email) if chosen is not None else KINDS[kind].email
 
 
-def _queue_mail(created: list[Notification]) -> None:
+def _queue_mail(kind: str, created: list[Notification]) -> None:
+    """Each recipient's e-mail as they chose for ``kind``: their choices read in one query."""
+    chosen = dict(db.session.execute(
+        sa.select(NotificationPreference.user_id, NotificationPreference.email).where(
+            NotificationPreference.kind == kind,
+            NotificationPreference.user_id.in_([n.user_id for n in created]))).all())
     for notification in created:
-        how = delivery(notification.user_id, notification.kind)
+        how = Delivery(chosen.get(notification.user_id, KINDS[kind].email))
         if how == Delivery.IMMEDIATE:
             db.session.add(OutboxMessage(user_id=notification.user_id,
                                          notification_ids=[notification.id],
