@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import quote
 from dataclasses import dataclass, field
 
 QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering",
@@ -122,6 +123,27 @@ def _plain(item) -> dict:
     return dict(item.__dict__)
 
 
+ASSET_URL_PREFIX = "/banks/assets/"  # + sha256 + "/" + file name: how question text links one
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file a question shows (an image from a Moodle XML export), stored with its bank."""
+
+    name: str  # file name, as the question text links it
+    media_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def url(self) -> str:
+        """The address question Markdown uses for it (served by the banks blueprint)."""
+        return f"{ASSET_URL_PREFIX}{self.sha256}/{quote(self.name)}"
+
+
 @dataclass
 class Bank:
     id: str
@@ -131,3 +153,4 @@ class Bank:
     tags: tuple[str, ...] = ()
     questions: list[Question] = field(default_factory=list)
     path: str = ""  # the file it was read from, as shown in messages
+    assets: tuple[Asset, ...] = ()  # files its questions link (Moodle XML's embedded images)
