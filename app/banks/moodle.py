@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 
 from app.banks.questions import AREAS, Bank, Question
@@ -112,3 +113,48 @@ def _escape_line(line: str) -> str:
     if line[:1] in ("=", "~"):  # setext underline, code fence: not backslash-escapable
         return f"&#{ord(line[0])};{line[1:]}"
     return line
+
+
+def id_slug(title: str) -> str:
+    """An ASCII slug of a Moodle question name ("Q1: Edge tier" -> "q1-edge-tier")."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+class QuestionIds:
+    """Distinct question IDs for one Moodle file, the same on every re-import of it.
+
+    A Moodle name is not an ID: names that are equal, or equal once made into an ID (case,
+    punctuation, accents, cut to fit), are numbered in file order (`-2`, `-3`, …) and a notice
+    says which question got which ID. A question without a name gets ``<bank_id>-<n>``.
+    """
+
+    def __init__(self, log: IssueLog, bank_id: str) -> None:
+        self.log, self.bank_id = log, bank_id
+        self.lines: dict[str, int] = {}  # ID (case-folded) -> line of the question that has it
+        self.position = 0
+
+    def taken(self, qid: str) -> int | None:
+        """The line of the question that already has this ID, if any."""
+        return self.lines.get(qid.casefold())
+
+    def claim(self, qid: str, line: int) -> None:
+        self.lines[qid.casefold()] = line
+
+    def from_name(self, name: str, line: int) -> str:
+        """An ID made of the name (else of the position), numbered when already taken."""
+        self.position += 1
+        slug = id_slug(name)
+        base = f"{self.bank_id}-{slug}" if slug else f"{self.bank_id}-{self.position}"
+        qid = base[:64].rstrip("-")
+        number = 1
+        while (seen := self.taken(qid)) is not None:
+            number += 1
+            suffix = f"-{number}"
+            qid = base[:64 - len(suffix)].rstrip("-") + suffix
+        if number > 1:
+            self.log.warning(line, f"the name '{name}' gives the same ID as the question at "
+                                   f"line {seen}: this question's ID is {qid} (give it a "
+                                   "`// [id:...]` to choose one)", qid)
+        self.claim(qid, line)
+        return qid
