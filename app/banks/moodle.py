@@ -147,8 +147,8 @@ class QuestionIds:
         slug = id_slug(name)
         base = f"{self.bank_id}-{slug}" if slug else f"{self.bank_id}-{self.position}"
         qid = base[:64].rstrip("-")
-        number = 1
-        while (seen := self.taken(qid)) is not None:
+        number, seen = 1, self.taken(qid)
+        while self.taken(qid) is not None:
             number += 1
             suffix = f"-{number}"
             qid = base[:64 - len(suffix)].rstrip("-") + suffix
