@@ -115,13 +115,16 @@ class _AikenQuestion:
 
 
 def read_aiken(text: str, path: str, bank_id: str, *, title: str | None = None,
-               area: str = "product", language: str = "en") -> tuple[Bank | None, list[Issue]]:
+               area: str = "product", language: str = "en",
+               keep_good: bool = False) -> tuple[Bank | None, list[Issue]]:
     """Read a Moodle Aiken file. The bank when there is no error (warnings allowed), else None;
-    with every issue found, in line order."""
+    with every issue found, in line order. ``keep_good``: the bank of the questions without
+    an error (the others reported), unless the file itself is in error (see finish_bank)."""
     def read(log: IssueLog) -> tuple[list[Question], tuple[str, ...]]:
         return _questions(text, bank_id, log), ()
 
-    return read_bank(path, bank_id, title, area, language, read, _EMPTY_HINT)
+    return read_bank(path, bank_id, title, area, language, read, _EMPTY_HINT,
+                     keep_good=keep_good)
 
 
 def _questions(text: str, bank_id: str, log: IssueLog) -> list[Question]:

@@ -21,44 +21,59 @@ _MD_INLINE_RE = re.compile(r"([\\`*_\[\]|])")
 
 
 class IssueLog:
-    """The problems found in one file."""
+    """The problems found in one file.
+
+    Errors are counted as they come (readers ask for the count once per question, so counting
+    the list each time would make reading quadratic in the number of issues). An error about
+    the file itself (:meth:`file_error`) refuses the file even when the good questions are kept.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.issues: list[Issue] = []
+        self.errors = 0
+        self.file_errors = 0
 
     def error(self, line: int, message: str, question_id: str | None = None) -> None:
         self.issues.append(Issue(self.path, line, message, question_id))
+        self.errors += 1
+
+    def file_error(self, line: int, message: str) -> None:
+        """An error no question can be left out for: the bank's identity, the file's form."""
+        self.error(line, message)
+        self.file_errors += 1
 
     def warning(self, line: int, message: str, question_id: str | None = None) -> None:
         self.issues.append(Issue(self.path, line, message, question_id, "warning"))
 
     def error_count(self) -> int:
-        return sum(issue.severity == "error" for issue in self.issues)
+        return self.errors
 
 
 def check_bank_arguments(log: IssueLog, bank_id: str, title: str, area: str,
                          language: str) -> None:
     """The bank's identity comes from the command line, not the file: check it once (line 1)."""
     if not _BANK_ID_RE.fullmatch(bank_id):
-        log.error(1, f"bank ID '{bank_id}' is not valid: use 3-60 lowercase letters, digits "
+        log.file_error(1, f"bank ID '{bank_id}' is not valid: use 3-60 lowercase letters, digits "
                      "and '-', starting and ending with a letter or digit, such as "
                      "'datahub-product'")
     if not title.strip() or len(title) > 200:
-        log.error(1, "the bank title must be 1-200 characters long")
+        log.file_error(1, "the bank title must be 1-200 characters long")
     if area not in AREAS:
-        log.error(1, f"area '{area}' is unknown: use one of {', '.join(AREAS)}")
+        log.file_error(1, f"area '{area}' is unknown: use one of {', '.join(AREAS)}")
     if language not in LANGUAGES:
-        log.error(1, f"language '{language}' is unknown: use one of {', '.join(LANGUAGES)}")
+        log.file_error(1, f"language '{language}' is unknown: use one of {', '.join(LANGUAGES)}")
 
 
 def read_bank(path: str, bank_id: str, title: str | None, area: str, language: str,
               read: Callable[[IssueLog], tuple[list[Question], tuple[str, ...]]],
-              empty_hint: str) -> tuple[Bank | None, list[Issue]]:
+              empty_hint: str, *, keep_good: bool = False) -> tuple[Bank | None, list[Issue]]:
     """A Moodle file as a bank: its identity checked, ``read`` giving its questions and tags.
 
-    The bank when there is no error (warnings allowed), else None; with every issue found,
-    in line order. ``empty_hint`` says what a question looks like, for a file without one.
+    ``read`` leaves out every question it reported an error for. The bank when there is no
+    error (warnings allowed), else None; with ``keep_good`` the bank of the good questions
+    unless an error concerns the file itself (see :func:`finish_bank`). Every issue found, in
+    line order. ``empty_hint`` says what a question looks like, for a file without one.
     """
     log = IssueLog(path)
     title = title or bank_id
@@ -66,7 +81,7 @@ def read_bank(path: str, bank_id: str, title: str | None, area: str, language: s
     questions, tags = read(log)
     bank = Bank(id=bank_id, title=title, area=area, language=language, tags=tags,
                 questions=questions, path=path)
-    return finish_bank(log, bank, empty_hint)
+    return finish_bank(log, bank, empty_hint, keep_good=keep_good)
 
 
 def split_blocks(text: str) -> list[list[tuple[int, str]]]:
@@ -81,11 +96,19 @@ def split_blocks(text: str) -> list[list[tuple[int, str]]]:
     return [block for block in blocks if block]
 
 
-def finish_bank(log: IssueLog, bank: Bank, empty_hint: str) -> tuple[Bank | None, list[Issue]]:
-    """The bank unless an error was found; every issue in line order."""
+def finish_bank(log: IssueLog, bank: Bank, empty_hint: str, *,
+                keep_good: bool = False) -> tuple[Bank | None, list[Issue]]:
+    """The bank unless an error was found; every issue in line order.
+
+    With ``keep_good`` (Moodle's way: import the good questions, list the refused ones) the
+    bank holds the questions without an error, and is None only when an error concerns the
+    file itself (:meth:`IssueLog.file_error`) or no question is left.
+    """
     if not bank.questions and not log.error_count():
-        log.error(1, f"no questions found: {empty_hint}")
-    issues = sorted(log.issues, key=lambda issue: issue.line)
+        log.file_error(1, f"no questions found: {empty_hint}")
+    issues = sorted(log.issues, key=lambda issue: issue.line)  # stable: same-line order kept
+    if keep_good:
+        return (None if log.file_errors or not bank.questions else bank), issues
     return (None if log.error_count() else bank), issues
 
 

@@ -31,13 +31,16 @@ _EMPTY_HINT = ("a GIFT question is text followed by an answer block in braces, s
 
 
 def read_gift(text: str, path: str, bank_id: str, *, title: str | None = None,
-              area: str = "product", language: str = "en") -> tuple[Bank | None, list[Issue]]:
+              area: str = "product", language: str = "en",
+              keep_good: bool = False) -> tuple[Bank | None, list[Issue]]:
     """Read a Moodle GIFT file. The bank when there is no error (warnings allowed), else None;
-    with every issue found, in line order."""
+    with every issue found, in line order. ``keep_good``: the bank of the questions without
+    an error (the others reported), unless the file itself is in error (see finish_bank)."""
 
     def read(log: IssueLog) -> tuple[list[Question], tuple[str, ...]]:
         reader = GiftReader(log, bank_id, language)
         reader.read(text)
         return reader.questions, tuple(reader.tags)
 
-    return read_bank(path, bank_id, title, area, language, read, _EMPTY_HINT)
+    return read_bank(path, bank_id, title, area, language, read, _EMPTY_HINT,
+                     keep_good=keep_good)

@@ -174,9 +174,9 @@ class GiftReader:
         if head is None:
             return
         self.position += 1
+        errors = self.log.error_count()  # any error from here on leaves the question out
         qid = self._question_id(meta, head.title, first)
         tags = self._question_tags(meta, qid)
-        errors = self.log.error_count()
         read = self._text_and_answers(src, head, first, qid)
         if read is None or self.log.error_count() > errors:
             return
