@@ -164,11 +164,16 @@ class QuestionIds:
     def claim(self, qid: str, line: int) -> None:
         self.lines[qid.casefold()] = line
 
-    def from_name(self, name: str, line: int) -> str:
-        """An ID made of the name (else of the position), numbered when already taken."""
+    def from_name(self, name: str, line: int, position: int | None = None) -> str:
+        """An ID made of the name (else of the position), numbered when already taken.
+
+        ``position`` is the question's place in the file when the reader counts questions
+        that have their own ID too (GIFT's `// [id:...]`); else the calls are counted.
+        """
         self.position += 1
         slug = id_slug(name)
-        base = f"{self.bank_id}-{slug}" if slug else f"{self.bank_id}-{self.position}"
+        place = self.position if position is None else position
+        base = f"{self.bank_id}-{slug}" if slug else f"{self.bank_id}-{place}"
         qid = base[:64].rstrip("-")
         number, seen = 1, self.taken(qid)
         while self.taken(qid) is not None:

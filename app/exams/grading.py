@@ -40,9 +40,9 @@ from app.exams.answer_text import (
     parse_number,
 )
 
-__all__ = ["ALL_OR_NOTHING", "GRADERS", "MAX_REGEX_INPUT", "NEEDS_MARKING", "PARTIAL",
-           "SCORING_MODES", "UNANSWERED", "Grade", "grade", "grader", "normalise_text",
-           "parse_number"]
+__all__ = ["ALL_OR_NOTHING", "FULL_MARKS_TOLERANCE", "GRADERS", "MAX_REGEX_INPUT",
+           "NEEDS_MARKING", "PARTIAL", "SCORING_MODES", "UNANSWERED", "Grade", "grade", "grader",
+           "normalise_text", "parse_number"]
 
 SCORING_MODES = ("all-or-nothing", "partial")
 ALL_OR_NOTHING, PARTIAL = SCORING_MODES
@@ -53,7 +53,11 @@ NEEDS_MARKING = "needs_marking"
 
 MAX_REGEX_INPUT = 1000  # characters of a (normalised) short answer tried against regexes
 
-_SNAP = 1e-9  # fractions this close to 0 or 1 are 0 or 1 (float noise of sums of shares)
+# A fraction this close to 0 or 1 is wrong or right, as in Moodle (question_state): weights
+# written with few decimals (Moodle exports thirds as 33.33333%) add up to full marks. The
+# Moodle readers use it too, to tell weights that add up to 100 % (§2.4.3).
+FULL_MARKS_TOLERANCE = 1e-6
+_SNAP = FULL_MARKS_TOLERANCE
 _REL_EPS = 1e-12  # relative slack of numeric comparisons, so that 2.4 ± 0.2 accepts 2.6
 
 

@@ -15,6 +15,7 @@ from app.banks.gift.syntax import Item, Source, shown, split_items, unhide
 from app.banks.gift.text import to_markdown
 from app.banks.moodle import IssueLog
 from app.banks.questions import Choice, NumericAnswer, Pair, TextAnswer
+from app.exams.grading import FULL_MARKS_TOLERANCE
 
 _TRUEFALSE_RE = re.compile(r"(T|TRUE|F|FALSE)\s*(#.*)?", re.I | re.S)
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -22,13 +23,23 @@ _RANGE_RE = re.compile(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})")
 _TOLERANCE_RE = re.compile(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?")
 _TRUEFALSE_LABELS = {"zh_CN": ("正确", "错误")}
 
-_SYNTAX_HINT = ("start right answers with `=` and wrong ones with `~`, write {T} or {F} for "
-                "true/false, {#...} for a number, {} for an essay")
-_SEVERAL_EQUALS = ("several answers start with `=`, but a multiple-choice block has one right "
-                   "answer; for several right answers give weights adding up to 100%: "
-                   "`~%50%a ~%50%b ~%-100%c`")
-_TILDE_IN_NUMERIC = ("`~` is not allowed in a numerical block: write `{#3.14:0.01}`, `{#1..5}` "
-                     "or several answers `{#=%100%3.14:0 =%50%3.1:0.1}`")
+_FULL = 100 * (1 - FULL_MARKS_TOLERANCE)  # a weight this high earns full marks (percent)
+_SEVERAL_FULL = ("{count} answers earn full marks ({texts}): a learner choosing any of them is "
+                 "right, as in Moodle; '{first}' is shown as the right answer")
+_WEIGHT_AFTER_EQUALS = ("Moodle ignores a weight after `=` in a multiple-choice block (it reads "
+                        "'%{weight}%' as part of the answer's text, worth 100%): the weight is "
+                        "used here; write `~%{weight}%` so that both read it the same")
+_SHARES_NOT_100 = ("the right answers' weights add up to {total}%: a learner choosing all of "
+                   "them earns {earned}% (Moodle imports it so, with a notice); make the "
+                   "positive weights add up to 100%")
+_NO_RIGHT_CHOICE = ("no right answer: mark it with `=`, or give the right answers positive "
+                    "weights adding up to 100% (`~%50%a ~%50%b ~c`)")
+_LOWERCASE_TRUEFALSE = ("Moodle knows T, TRUE, F and FALSE in capitals only and reads `{{{word}}}` "
+                        "as a short answer accepting '{word}': read here as true/false; write "
+                        "`{{{upper}}}`")
+_OTHER_FEEDBACK = ("`~` in a numerical block starts Moodle's feedback for any other answer "
+                   "('{text}'), which a numerical question here cannot hold: dropped (put it "
+                   "in the general feedback `####...` if every learner may see it)")
 _NOT_A_NUMBER = ("'{spec}' is not a numerical answer: write `3.14`, `3.14:0.01` "
                  "(value:tolerance) or `1..5` (a range), with a decimal point")
 _BAD_PAIR = ("a matching pair is written `=left -> right` (or `= -> right` for an extra "
@@ -72,8 +83,8 @@ class AnswerBlock:
     def text(self, raw: str, kind: str = "block") -> str:
         return to_markdown(raw, self.fmt, kind)
 
-    def items(self, text: str, base: int) -> list[Item] | None:
-        return split_items(self.log, self.src, text, base, self.qid)
+    def items(self, text: str, base: int, lead: str | None = None) -> list[Item] | None:
+        return split_items(self.log, self.src, text, base, self.qid, lead)
 
 
 def read_answers(block: AnswerBlock) -> Answers | None:
@@ -97,27 +108,26 @@ def _by_syntax(block: AnswerBlock, inner: str) -> Answers | None:
     if "->" in body and "=" in body:
         return _matching(block, inner)
     if found := _TRUEFALSE_RE.fullmatch(body):
+        if found[1] != found[1].upper():
+            block.warning(block.line, _LOWERCASE_TRUEFALSE.format(word=found[1],
+                                                                  upper=found[1].upper()))
         return _truefalse(block, found[1], (found[2] or "")[1:])
-    if body.startswith("="):
-        return _short(block, inner)
-    block.error(block.line, f"unknown answer syntax `{{{shown(body)}}}`: {_SYNTAX_HINT}")
-    return None
+    return _short(block, inner)  # as in Moodle: any other block is a short answer
 
 
 # --- multiple choice ----------------------------------------------------------------------------
 def _choices(block: AnswerBlock, inner: str) -> Answers | None:
-    items = block.items(inner, block.start)
+    """Moodle's rule: a block with an `=` answer is single choice (radio buttons), one without
+    is multiple response (checkboxes), whatever the weights."""
+    items = block.items(inner, block.start, lead="~")
     if items is None:
         return None
     if len(items) < 2:
         block.error(block.line, "a multiple-choice block needs at least two answers: "
                                 "`{=right ~wrong}`")
-    weights = [_choice_weight(item) for item in items]
-    qtype, right = _choice_kind(block, items, weights)
-    weighted = any(item.weight is not None for item in items)
-    choices = tuple(_choice(block, item, k in right, weights[k] if weighted else None)
-                    for k, item in enumerate(items))
-    return Answers(qtype, choices=choices)
+    if any(item.marker == "=" for item in items):
+        return _single(block, items)
+    return _multiple(block, items)
 
 
 def _choice_weight(item: Item) -> float:
@@ -127,31 +137,41 @@ def _choice_weight(item: Item) -> float:
     return 100.0 if item.marker == "=" else 0.0
 
 
-def _choice_kind(block: AnswerBlock, items: list[Item],
-                 weights: list[float]) -> tuple[str, set[int]]:
-    """Single choice (one answer worth 100%) or multiple (positive weights sharing 100%)."""
-    rights = [item for item in items if item.marker == "="]
-    full = [k for k, weight in enumerate(weights) if weight == 100]
-    positive = [weight for weight in weights if weight > 0]
-    shared = not full and len(positive) > 1 and abs(sum(positive) - 100) <= 0.01
-    if len(rights) > 1:
-        block.error(rights[1].line, _SEVERAL_EQUALS)
-    elif len(full) != 1 and not shared:
-        block.error(block.line, _weights_problem(full, positive))
-    elif not full:
-        return "multiple", {k for k, weight in enumerate(weights) if weight > 0}
-    return "single", set(full)
-
-
-def _weights_problem(full: list[int], positive: list[float]) -> str:
-    if not positive:
-        return ("no right answer: mark it with `=`, or give the right answers positive "
-                "weights adding up to 100% (`~%50%a ~%50%b ~c`)")
+def _single(block: AnswerBlock, items: list[Item]) -> Answers:
+    """Radio buttons: the chosen answer earns its weight; several may earn full marks."""
+    for item in items:
+        if item.marker == "=" and item.weight is not None:
+            block.warning(item.line, _WEIGHT_AFTER_EQUALS.format(weight=f"{item.weight:g}"))
+    weights = [_choice_weight(item) for item in items]
+    best = max(weights)
+    right = weights.index(best)  # Moodle shows the first best answer as the right one
+    full = [k for k, weight in enumerate(weights) if weight >= _FULL]
     if len(full) > 1:
-        return ("several answers are worth 100%: one right answer is worth 100%; several "
-                "right answers share 100% (`~%50%a ~%50%b`)")
-    return (f"the positive weights add up to {sum(positive):g}%: one answer must be worth "
-            "100% (one right answer), or the right answers' weights must add up to 100%")
+        texts = ", ".join(f"'{shown(items[k].text, 20)}'" for k in full)
+        block.warning(block.line, _SEVERAL_FULL.format(count=len(full), texts=texts,
+                                                       first=shown(items[right].text, 20)))
+    elif not full:
+        block.warning(block.line, f"no answer earns full marks: the best earns {best:g}% "
+                                  "(Moodle imports it so, with a notice)")
+    weighted = len(full) > 1 or any(item.weight is not None for item in items)
+    choices = tuple(_choice(block, item, k == right, weights[k] if weighted else None)
+                    for k, item in enumerate(items))
+    return Answers("single", choices=choices)
+
+
+def _multiple(block: AnswerBlock, items: list[Item]) -> Answers | None:
+    """Checkboxes: the chosen answers' weights add up (0 to 100%); right means a positive one."""
+    weights = [_choice_weight(item) for item in items]
+    total = sum(weight for weight in weights if weight > 0)
+    if not total:
+        block.error(block.line, _NO_RIGHT_CHOICE)
+        return None
+    if abs(total - 100) > 100 * FULL_MARKS_TOLERANCE:
+        block.warning(block.line, _SHARES_NOT_100.format(total=f"{total:g}",
+                                                         earned=f"{min(total, 100):g}"))
+    choices = tuple(_choice(block, item, weights[k] > 0, weights[k])
+                    for k, item in enumerate(items))
+    return Answers("multiple", choices=choices)
 
 
 def _choice(block: AnswerBlock, item: Item, correct: bool, weight: float | None) -> Choice:
@@ -174,7 +194,7 @@ def _truefalse(block: AnswerBlock, word: str, feedback: str) -> Answers:
 
 # --- short answer -------------------------------------------------------------------------------
 def _short(block: AnswerBlock, inner: str) -> Answers | None:
-    items = block.items(inner, block.start)
+    items = block.items(inner, block.start, lead="=")
     if items is None:
         return None
     answers = []
@@ -200,18 +220,21 @@ def _short_answer(text: str) -> tuple[str, bool]:
 
 def _check_full_marks(block: AnswerBlock,
                       answers: Sequence[TextAnswer | NumericAnswer]) -> None:
-    if not any(answer.weight in (None, 100) for answer in answers):
-        block.error(block.line, "no answer earns full marks: leave the weight off one answer, "
-                                "or write `=%100%`")
+    """Moodle imports answers none of which earns full marks, with a notice: so do we."""
+    weights = [100.0 if answer.weight is None else answer.weight for answer in answers]
+    if weights and max(weights) < _FULL:
+        block.warning(block.line, f"no answer earns full marks: the best earns "
+                                  f"{max(weights):g}% (Moodle imports it so, with a notice); "
+                                  "leave the weight off the right answer, or write `=%100%`")
 
 
 # --- numerical ----------------------------------------------------------------------------------
 def _numeric(block: AnswerBlock, body: str, base: int) -> Answers | None:
-    if "~" in body:
-        block.error(block.line, _TILDE_IN_NUMERIC)
-        return None
+    if (cut := body.find("~")) >= 0:
+        _other_answer(block, body[cut + 1:])
+        body = body[:cut]
     if "=" in body:
-        items = block.items(body, base)
+        items = block.items(body, base, lead="=")
     else:
         spec, hashed, feedback = body.partition("#")
         items = [Item("=", None, spec, feedback if hashed else "", block.line)]
@@ -223,6 +246,13 @@ def _numeric(block: AnswerBlock, body: str, base: int) -> Answers | None:
         return None
     _check_full_marks(block, numbers)
     return Answers("numeric", answers=numbers)
+
+
+def _other_answer(block: AnswerBlock, other: str) -> None:
+    """Moodle's "any other answer" (`~#feedback`, as its exporter writes it): nothing to keep
+    but its feedback, which our numerical answers have no place for."""
+    if text := " ".join(unhide(other).strip().lstrip("#").split()):
+        block.warning(block.line, _OTHER_FEEDBACK.format(text=shown(text)))
 
 
 def _number(block: AnswerBlock, item: Item) -> NumericAnswer | None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from app.banks.gift.answers import AnswerBlock, Answers, read_answers
 from app.banks.gift.syntax import BLANK, FORMAT_RE, RESERVED_RE, Meta, Source, unhide
 from app.banks.gift.text import BLANK_TEXT, has_level2_heading, to_markdown
-from app.banks.moodle import QUESTION_ID_RE, IssueLog, split_blocks, tag_slug
+from app.banks.moodle import QUESTION_ID_RE, IssueLog, QuestionIds, split_blocks, tag_slug
 from app.banks.questions import Question
 
 _TAG_LIKE_RE = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -19,8 +18,9 @@ _SEPARATED_META = ("this [id:] or [tag:] comment is separated from its question 
 _CATEGORY_NOT_ALONE = "`$CATEGORY:` must stand in a block of its own: leave a blank line before it"
 _BAD_ID = ("question ID '{qid}' in `// [id:...]` is not valid: use letters, digits, '-', '_' "
            "and '.', starting with a letter or digit (up to 64 characters)")
-_DUPLICATE_ID = ("question ID '{qid}' is also the ID of the question at line {seen}: IDs must "
-                 "be unique; give one of them another `// [id:...]` comment or `::name::`")
+_DUPLICATE_ID = ("question ID '{qid}' in `// [id:...]` is also the ID given at line {seen}: "
+                 "IDs must be unique; give one of them another `// [id:...]` comment, or none "
+                 "(then its ID is made of its `::name::`)")
 _UNCLOSED_BLOCK = ("the answer block opened with `{` is never closed: end it with `}` before "
                    "the next blank line, which ends the question (write `\\{` for a literal "
                    "brace)")
@@ -45,10 +45,23 @@ class _Head:
     closing: int  # the first `}` after it, or -1
 
 
-def _id_slug(title: str) -> str:
-    """An ASCII slug of a Moodle question name ("Q1: Edge tier" -> "q1-edge-tier")."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+def _given_ids(blocks: list[list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """Every question's first `// [id:...]` (line, ID), as :meth:`GiftReader._split_block`
+    will find them: comments above a `$CATEGORY:` or without question lines belong to none."""
+    found = []
+    for block in blocks:
+        meta, has_body = Meta(), False
+        for number, line in block:
+            stripped = line.strip()
+            if stripped.startswith("//"):
+                meta.add(number, stripped)
+            elif stripped.startswith("$CATEGORY:"):
+                meta = Meta()
+            else:
+                has_body = True
+        if has_body and meta.ids:
+            found.append(meta.ids[0])
+    return found
 
 
 def _stem_source(raw: str, pos: int, opening: int, end: int) -> str:
@@ -70,10 +83,14 @@ class GiftReader:
         self.position = 0  # questions seen so far, for IDs without name or [id:]
         self.questions: list[Question] = []
         self.tags: list[str] = []
-        self.id_lines: dict[str, int] = {}
+        self.ids = QuestionIds(log, bank_id)
 
     def read(self, text: str) -> None:
-        for block in split_blocks(text):
+        blocks = split_blocks(text)
+        for number, qid in _given_ids(blocks):  # a given ID wins over one made of a name
+            if self.ids.taken(qid) is None:
+                self.ids.claim(qid, number)
+        for block in blocks:
             self._block(block)
 
     # --- blocks, categories, comments -----------------------------------------------------------
@@ -145,27 +162,21 @@ class GiftReader:
 
     # --- question IDs ---------------------------------------------------------------------------
     def _question_id(self, meta: Meta, title: str, first: int) -> str:
-        """The `[id:]`, else one made of the name, else of the position; reported if taken."""
-        qid = self._given_id(meta) if meta.ids else self._made_id(title)
-        if (seen := self.id_lines.get(qid)) is not None:
-            self.log.error(first, _DUPLICATE_ID.format(qid=qid, seen=seen), qid)
-        else:
-            self.id_lines[qid] = first
-        return qid
+        """The `[id:]`, else one made of the name (numbered if taken), else of the position.
 
-    def _given_id(self, meta: Meta) -> str:
+        Given IDs were claimed before any question was read; one given twice is an error.
+        """
+        if not meta.ids:
+            return self.ids.from_name(title, first, self.position)
         number, qid = meta.ids[0]
         if len(meta.ids) > 1:
             self.log.warning(meta.ids[1][0], f"several [id:] comments: the first, '{qid}', "
                                              "is used", qid)
         if not QUESTION_ID_RE.fullmatch(qid):
             self.log.error(number, _BAD_ID.format(qid=qid), qid)
+        elif (seen := self.ids.taken(qid)) != number:
+            self.log.error(number, _DUPLICATE_ID.format(qid=qid, seen=seen), qid)
         return qid
-
-    def _made_id(self, title: str) -> str:
-        if slug := _id_slug(title):
-            return f"{self.bank_id}-{slug[: 63 - len(self.bank_id)]}".rstrip("-")
-        return f"{self.bank_id}-{self.position}"
 
     # --- one question ---------------------------------------------------------------------------
     def _question(self, body: list[tuple[int, str]], meta: Meta) -> None:

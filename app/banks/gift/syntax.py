@@ -27,6 +27,9 @@ _PERCENT_RE = re.compile(r"-?\d+(?:\.\d+)?")
 
 _NOT_AN_ANSWER = ("'{lead}' is not an answer: start right answers with `=` and wrong ones "
                   "with `~`")
+_LEAD_KIND = {"~": "a wrong answer", "=": "an accepted answer"}
+_LEAD_READ_AS = ("'{lead}' has no `=` or `~` before it: read as {kind}, as Moodle reads it; "
+                 "write `{marker}` before it to say so")
 _BAD_WEIGHT = ("a weight must be a percentage from -100 to 100 between two `%`, such as `%50%` "
                "or `%-25%`")
 
@@ -91,15 +94,24 @@ class Item:
     line: int
 
 
-def split_items(log: IssueLog, src: Source, text: str, base: int,
-                qid: str) -> list[Item] | None:
-    """The `=`/`~` answers of ``text`` (which starts at offset ``base``), or None on an error."""
+def split_items(log: IssueLog, src: Source, text: str, base: int, qid: str,
+                lead: str | None = None) -> list[Item] | None:
+    """The `=`/`~` answers of ``text`` (which starts at offset ``base``), or None on an error.
+
+    Text before the first marker is an error, unless ``lead`` names the marker Moodle gives
+    it (`~` in multiple choice, `=` in short answer): then it is that answer, with a notice.
+    """
     pieces = re.split(r"([=~])", text)
-    if lead := pieces[0].strip():
-        log.error(src.line(base + pieces[0].index(lead[0])),
-                  _NOT_AN_ANSWER.format(lead=shown(lead)), qid)
-        return None
-    items, pos, ok = [], base + len(pieces[0]), True
+    items: list[Item] = []
+    if leading := pieces[0].strip():
+        line = src.line(base + pieces[0].index(leading[0]))
+        if lead is None:
+            log.error(line, _NOT_AN_ANSWER.format(lead=shown(leading)), qid)
+            return None
+        log.warning(line, _LEAD_READ_AS.format(lead=shown(leading), marker=lead,
+                                               kind=_LEAD_KIND[lead]), qid)
+        items.append(Item(lead, None, *_text_and_feedback(pieces[0]), line))
+    pos, ok = base + len(pieces[0]), True
     for marker, piece in zip(pieces[1::2], pieces[2::2], strict=True):
         item = _item(marker, piece, src.line(pos))
         if item is None:
@@ -111,6 +123,11 @@ def split_items(log: IssueLog, src: Source, text: str, base: int,
     return items if ok else None
 
 
+def _text_and_feedback(piece: str) -> tuple[str, str]:
+    text, hashed, feedback = piece.partition("#")
+    return text, feedback if hashed else ""
+
+
 def _item(marker: str, piece: str, line: int) -> Item | None:
     """One answer after its marker; None when its weight is not a percentage."""
     weight = None
@@ -118,8 +135,7 @@ def _item(marker: str, piece: str, line: int) -> Item | None:
         weight, piece = _percent(found[1]), piece[found.end():]
     if weight is None and (found or piece.lstrip().startswith("%")):
         return None
-    text, hashed, feedback = piece.partition("#")
-    return Item(marker, weight, text, feedback if hashed else "", line)
+    return Item(marker, weight, *_text_and_feedback(piece), line)
 
 
 def _percent(text: str) -> float | None:
