@@ -7,23 +7,26 @@ Aiken (https://docs.moodle.org/en/Aiken_format) holds single-choice questions on
     B) The edge tier
     ANSWER: B
 
-Questions are separated by a blank line; their IDs are ``<bank_id>-<n>`` (n counts questions
-from 1). The text is plain, so it is escaped to show literally (see docs/moodle-formats.md).
+As in Moodle, the space after an option's label may be left out (`A)text`) and a question
+ends with its ANSWER line, so the next may follow without a blank line; a blank line before an
+option or the ANSWER line does not end a question either. Our addition: the question text may
+span several lines. IDs are ``<bank_id>-<n>`` (n counts questions from 1). The text is plain,
+so it is escaped to show literally (see docs/moodle-formats.md).
 """
 
 from __future__ import annotations
 
 import re
 
-from app.banks.moodle import IssueLog, plain_to_markdown, read_bank, split_blocks
+from app.banks.moodle import IssueLog, plain_to_markdown, read_bank
 from app.banks.questions import Bank, Choice, Question
 from app.content.authoring import Issue
 
-_OPTION_RE = re.compile(r"([A-Z])[.)](?:[ \t]+(.*)|$)")
+_OPTION_RE = re.compile(r"([A-Z])[.)][ \t]*(.*)")  # Moodle: the space may be missing
 _ANSWER_RE = re.compile(r"ANSWER:[ \t]*(.*)")
 _ANSWER_LIKE_RE = re.compile(r"answer\s*[:：]", re.I)
 # Near misses of an option line: a small letter, or full-width / other punctuation.
-_OPTION_LIKE_RE = re.compile(r"[A-Z][.)]\S|[a-z][.)][ \t]|[A-Za-z][ \t]*[．）、：]")
+_OPTION_LIKE_RE = re.compile(r"[a-z][.)][ \t]|[A-Za-z][ \t]*[．）、：]")
 _OPTION_HINT = ("options are written with a capital letter, then `.` or `)`, then a space and "
                 "the text, such as `A. text` or `A) text`")
 _EMPTY_HINT = "an Aiken question is a line of text, options `A. text`, and `ANSWER: A`"
@@ -37,19 +40,13 @@ class _AikenQuestion:
         self.stem: list[tuple[int, str]] = []  # line, text
         self.options: list[tuple[str, str, int]] = []  # letter, text, line
         self.answer: tuple[str, int] | None = None
-        self.answer_seen = False  # an ANSWER line, even a malformed one
-        self.trailing = False  # text after it was reported
+        self.answer_seen = False  # an ANSWER line, even a malformed one: the question ends
 
     def error(self, line: int, message: str) -> None:
         self.log.error(line, message, self.qid)
 
     def line(self, number: int, text: str) -> None:
-        if self.answer_seen:
-            if not self.trailing:
-                self.trailing = True
-                self.error(number, "text after the ANSWER line: leave a blank line before the "
-                                   "next question")
-        elif option := _OPTION_RE.fullmatch(text):
+        if option := _OPTION_RE.fullmatch(text):
             self._option(number, option[1], (option[2] or "").strip())
         elif answer := _ANSWER_RE.fullmatch(text):
             self._answer(number, answer[1])
@@ -128,14 +125,40 @@ def read_aiken(text: str, path: str, bank_id: str, *, title: str | None = None,
 
 
 def _questions(text: str, bank_id: str, log: IssueLog) -> list[Question]:
-    """The questions of the file's blank-line blocks that have no error."""
-    questions = []
-    for n, block in enumerate(split_blocks(text), start=1):
-        reading = _AikenQuestion(log, f"{bank_id}-{n}", block[0][0])
-        errors = log.error_count()
-        for number, line in block:
-            reading.line(number, line.strip())
+    """The file's questions that have no error.
+
+    A question starts at the first line, after an ANSWER line, or at a line of text (neither
+    an option nor an ANSWER line) after a blank line.
+    """
+    questions: list[Question] = []
+    reading: _AikenQuestion | None = None
+    started = errors = 0
+    after_blank = True
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not (stripped := line.strip()):
+            after_blank = True
+            continue
+        if reading is None or reading.answer_seen or (after_blank and _is_text(stripped)):
+            _finish(reading, errors, log, questions)
+            started += 1
+            reading = _AikenQuestion(log, f"{bank_id}-{started}", number)
+            errors = log.error_count()
+        after_blank = False
+        reading.line(number, stripped)
+    _finish(reading, errors, log, questions)
+    return questions
+
+
+def _is_text(line: str) -> bool:
+    """Neither an option nor an ANSWER line (nor a near miss of one)."""
+    return not (_OPTION_RE.fullmatch(line) or _ANSWER_LIKE_RE.match(line))
+
+
+def _finish(reading: _AikenQuestion | None, errors: int, log: IssueLog,
+            questions: list[Question]) -> None:
+    """Add the question just read, unless it had an error."""
+    if reading is not None:
         question = reading.finish()
         if question is not None and log.error_count() == errors:
             questions.append(question)
-    return questions

@@ -146,9 +146,12 @@ def test_a_line_after_the_options_that_is_not_an_option():
             "line, and the question text comes before the options")]
 
 
-def test_text_after_the_answer_line_needs_a_blank_line():
-    assert errors("Which one?\nA. one\nB. two\nANSWER: A\nNext question?\nA. x\n") == [
-        (5, "text after the ANSWER line: leave a blank line before the next question")]
+def test_the_next_question_may_follow_the_answer_line_without_a_blank_line():
+    bank, issues = read("Which one?\nA. one\nB. two\nANSWER: A\nNext question?\nA) x\nB) y\n"
+                        "ANSWER: B\n")
+    assert issues == []
+    assert [(q.id, q.line, q.stem) for q in bank.questions] == [
+        (f"{BANK_ID}-1", 1, "Which one?"), (f"{BANK_ID}-2", 5, "Next question?")]
 
 
 def test_every_problem_is_reported_and_nothing_is_returned():

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from app.banks.gift import read_gift
+from app.banks.questions import NumericAnswer, TextAnswer
 
 BANK_ID = "dh-gift"
 
@@ -98,3 +103,115 @@ def test_a_given_id_wins_over_a_name_even_when_it_comes_later():
 def test_nameless_questions_keep_their_place_in_the_file_as_id():
     bank, _ = read("// [id:given]\nOne {T}\n\nTwo {T}\n")
     assert [q.id for q in bank.questions] == ["given", "dh-gift-2"]
+
+
+# --- Moodle's own examples and unit-test fixtures (tests/fixtures/moodle/gift/README.md) ------
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "moodle" / "gift"
+EXAMPLES_TYPES = [  # examples.txt, in file order, by Moodle's rules (format.php)
+    "single", "single", "truefalse", "short", "numeric",  # from the class description
+    "single", "single", "single", "single", "short", "short", "truefalse", "truefalse",
+    "matching", "matching", "numeric", "numeric", "numeric", "numeric", "numeric",
+    "short", "single", "single", "short", "short", "truefalse", "single", "single", "short",
+    "multiple", "multiple", "single", "single",  # from the documentation
+    "single", "single", "truefalse", "short", "numeric", "matching",  # from format.php
+    "single", "single", "short", "numeric"]  # the more complicated examples
+
+
+def fixture(name: str, **options):
+    return read_gift((FIXTURES / name).read_text(encoding="utf-8"), name, "moodle-gift",
+                     **options)
+
+
+@pytest.mark.parametrize(("name", "types"), [
+    # Moodle's behat import test: "Importing 9 questions from file"
+    ("questions.gift.txt", ["essay", "matching", "single", "multiple", "numeric", "short",
+                            "truefalse", "truefalse", "truefalse"]),
+    ("questions_in_category.gift.txt", ["matching", "single", "short", "truefalse"]),
+    ("examples.txt", EXAMPLES_TYPES),
+])
+def test_moodle_fixtures_import_every_question_moodle_imports(name, types):
+    bank, issues = fixture(name)
+    assert bank is not None, [i.message for i in issues]
+    assert [q.type for q in bank.questions] == types
+    assert not [i for i in issues if i.severity == "error"]
+    assert len({q.id for q in bank.questions}) == len(types)
+
+
+def test_moodle_fixture_notices_name_what_was_read_differently():
+    _, issues = fixture("questions.gift.txt")
+    assert [(i.line, i.question_id) for i in issues] == [
+        (31, "moodle-gift-q5"), (49, "moodle-gift-2-08-tsl-2")]
+    assert "'Completely wrong'" in issues[0].message and "dropped" in issues[0].message
+    _, issues = fixture("examples.txt")
+    assert [(i.line, i.question_id) for i in issues] == [(123, "moodle-gift-jesus-hometown-2")]
+
+
+def test_moodle_multiple_response_fixture_keeps_the_weights_and_feedback():
+    bank, _ = fixture("questions.gift.txt")
+    colours = bank.questions[3]
+    assert colours.id == "moodle-gift-colours"
+    assert [(c.text, c.correct, c.weight, c.feedback) for c in colours.choices] == [
+        ("yellow", True, 50.0, "right; good!"), ("red", False, -100.0, "wrong"),
+        ("off-beige", True, 50.0, "right; good!"), ("blue", False, -100.0, "wrong")]
+
+
+def test_moodle_numerical_fixture_with_other_answer_feedback_keeps_its_answer():
+    bank, _ = fixture("questions.gift.txt")
+    q5 = bank.questions[4]
+    assert q5.answers == (NumericAnswer(value=3.0, tolerance=2.0),)
+
+
+def test_moodle_short_answer_fixture_keeps_the_catch_all_as_a_zero_weight_pattern():
+    bank, _ = fixture("questions.gift.txt")
+    animal = bank.questions[5]
+    assert animal.answers == (TextAnswer("Frog", feedback="Good!"),
+                              TextAnswer("Cat", weight=50.0,
+                                         feedback="What is it with Moodlers and cats?"),
+                              TextAnswer(".*", regex=True, weight=0.0,
+                                         feedback="Completely wrong"))
+
+
+# --- the multiple-response shapes Moodle's exporter writes -------------------------------------
+def test_a_single_answer_at_100_percent_without_equals_is_multiple_response():
+    bank, issues = read("Which apply?{\n\t~%100%Only this one\n\t~Not this\n\t~Nor this\n}\n")
+    assert issues == []
+    question = bank.questions[0]
+    assert question.type == "multiple"
+    assert [(c.correct, c.weight) for c in question.choices] == [
+        (True, 100.0), (False, 0.0), (False, 0.0)]
+
+
+def test_pick_all_three_in_thirds_is_multiple_response_without_a_notice():
+    bank, issues = read("Pick all three{\n\t~%33.33333%a\n\t~%33.33333%b\n\t~%33.33333%c\n"
+                        "\t~%-100%d\n}\n")
+    assert issues == []
+    assert [c.correct for c in bank.questions[0].choices] == [True, True, True, False]
+
+
+def test_a_weight_after_equals_is_used_with_a_notice_saying_how_moodle_reads_it():
+    bank, issues = read("Pick {=%50%half ~wrong ~%100%best}")
+    question = bank.questions[0]
+    assert question.type == "single"
+    assert [(c.correct, c.weight) for c in question.choices] == [
+        (False, 50.0), (False, 0.0), (True, 100.0)]
+    assert [i.severity for i in issues] == ["warning"]
+    assert "write `~%50%`" in issues[0].message
+
+
+def test_lowercase_true_is_read_as_true_false_with_a_notice():
+    bank, issues = read("The sky is blue {true}")
+    assert bank.questions[0].type == "truefalse"
+    assert [i.severity for i in issues] == ["warning"]
+    assert "`{TRUE}`" in issues[0].message
+
+
+def test_numerical_other_answer_without_feedback_reads_silently():
+    bank, issues = read("How many? {#\n\t=%100%3:0#\n\t~#\n}\n")
+    assert issues == []
+    assert bank.questions[0].answers == (NumericAnswer(value=3.0, weight=100.0),)
+
+
+def test_numerical_answers_none_of_which_earns_full_marks_are_read_with_a_notice():
+    bank, issues = read("How many? {#=%50%3 =%20%4}")
+    assert [a.weight for a in bank.questions[0].answers] == [50.0, 20.0]
+    assert [i.severity for i in issues] == ["warning"]
