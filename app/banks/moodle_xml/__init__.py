@@ -7,6 +7,8 @@ file Moodle's importer reads. docs/moodle-formats.md says what maps to what.
 
 from __future__ import annotations
 
+import json
+
 from app.banks.moodle import IssueLog, check_bank_arguments
 from app.banks.moodle_xml.reader import XmlReader
 from app.banks.moodle_xml.tree import MAX_BYTES, XmlProblem, parse_xml
@@ -45,12 +47,13 @@ def read_moodle_xml(data: bytes, path: str, bank_id: str, *, title: str | None =
         file_errors += 1
     else:
         reader.read(root)
-    if not reader.questions and file_errors == log.error_count():
-        log.error(1, f"no questions found: {_EMPTY_HINT}")
-        file_errors += 1
+        if not reader.questions and file_errors == log.error_count():
+            log.error(1, f"no questions found: {_EMPTY_HINT}")
+            file_errors += 1
+    linked = "".join(json.dumps(q.content(), ensure_ascii=False) for q in reader.questions)
+    assets = tuple(a for a in reader.store.assets.values() if a.url in linked)  # kept questions'
     bank = Bank(id=bank_id, title=title, area=area, language=language, tags=tuple(reader.tags),
-                questions=reader.questions, path=path,
-                assets=tuple(reader.store.assets.values()))
+                questions=reader.questions, path=path, assets=assets)
     issues = sorted(log.issues, key=lambda issue: issue.line)
     refused = file_errors if keep_good else log.error_count()
     return (None if refused or not bank.questions else bank), issues

@@ -14,7 +14,7 @@ from app.banks.questions import DIFFICULTIES, Question
 
 DIFFICULTY_TAG = "difficulty:"  # the tag our writer keeps a question's difficulty in
 _REFUSED_TYPES = {
-    "cloze": "embedded answers (Cloze)", "multianswer": "embedded answers (Cloze)",
+    "cloze": "Cloze, embedded answers", "multianswer": "Cloze, embedded answers",
     "calculated": "calculated", "calculatedsimple": "simple calculated",
     "calculatedmulti": "calculated multichoice", "ddwtos": "drag and drop into text",
     "gapselect": "select missing words", "ddimageortext": "drag and drop onto image",
