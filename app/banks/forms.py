@@ -23,9 +23,16 @@ CHANGE_LABELS = {
     "explanation": _l("explanation"),
 }
 DIFFICULTY_LABELS = {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")}
-FORMAT_CHOICES = [SelectChoice("", _l("By file ending (.md Markdown, .gift GIFT, .txt Aiken)")),
+FORMAT_CHOICES = [SelectChoice("", _l("By file ending (.md Markdown, .gift GIFT, .txt Aiken, "
+                                         ".xml Moodle XML)")),
                   SelectChoice("markdown", "Markdown"), SelectChoice("gift", "Moodle GIFT"),
-                  SelectChoice("aiken", "Moodle Aiken")]
+                  SelectChoice("aiken", "Moodle Aiken"), SelectChoice("moodle-xml", "Moodle XML")]
+ON_ERRORS = ("refuse", "keep-good")
+ON_ERRORS_CHOICES = [
+    SelectChoice("refuse", _l("Refuse the whole file (nothing is imported)")),
+    SelectChoice("keep-good", _l("Import the good questions and list the refused ones "
+                                 "(as Moodle does)"))]
+EXPORT_FORMATS = {"markdown": "Markdown", "moodle-xml": "Moodle XML", "gift": "Moodle GIFT"}
 BANK_ID = Regexp(r"^$|^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$",
                  message=_l("Use 3–60 lowercase letters, digits and '-'."))
 
@@ -48,26 +55,31 @@ class QuestionFilterForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField(_l("Bank file"), validators=[
         FileRequired(),
-        FileAllowed(["md", "gift", "txt"], _l("Upload a .md, .gift or .txt file."))])
+        FileAllowed(["md", "gift", "txt", "xml"], _l("Upload a .md, .gift, .txt or .xml file."))])
     format = SelectField(_l("Format"), choices=FORMAT_CHOICES, validators=[Optional()])
-    bank_id = StringField(_l("Bank ID (GIFT and Aiken)"), validators=[Optional(), BANK_ID],
+    bank_id = StringField(_l("Bank ID (Moodle files)"), validators=[Optional(), BANK_ID],
                           description=_l("Default: made from the file name."))
-    title = StringField(_l("Bank title (GIFT and Aiken)"), validators=[Optional(),
-                                                                       Length(max=200)])
-    area = SelectField(_l("Policy area (GIFT and Aiken)"), validators=[Optional()],
+    title = StringField(_l("Bank title (Moodle files)"), validators=[Optional(),
+                                                                     Length(max=200)])
+    area = SelectField(_l("Policy area (Moodle files)"), validators=[Optional()],
                        choices=[SelectChoice(a, AREA_LABELS.get(a, a)) for a in AREAS])
-    language = SelectField(_l("Language (GIFT and Aiken)"), validators=[Optional()],
+    language = SelectField(_l("Language (Moodle files)"), validators=[Optional()],
                            choices=[SelectChoice("en", "English"),
                                     SelectChoice("zh_CN", "简体中文")])
+    on_errors = SelectField(_l("Questions with errors (Moodle files)"), default="refuse",
+                            choices=ON_ERRORS_CHOICES, validators=[AnyOf(ON_ERRORS)],
+                            description=_l("A Markdown bank is always refused whole."))
     submit = SubmitField(_l("Check the file"))
 
 
 class ConfirmImportForm(FlaskForm):
     filename = HiddenField(validators=[DataRequired(), Length(max=200)])
     content = HiddenField(validators=[DataRequired()])
-    format = HiddenField(validators=[Optional(), AnyOf(["markdown", "gift", "aiken"])])
+    format = HiddenField(validators=[Optional(),
+                                     AnyOf(["markdown", "gift", "aiken", "moodle-xml"])])
     bank_id = HiddenField(validators=[Optional(), BANK_ID])
     title = HiddenField(validators=[Optional(), Length(max=200)])
     area = HiddenField()
     language = HiddenField()
+    on_errors = HiddenField(default="refuse", validators=[AnyOf(ON_ERRORS)])
     submit = SubmitField(_l("Import"))

@@ -72,3 +72,22 @@ class QuestionVersion(TableModel):
     created_by: Mapped[str] = mapped_column(sa.String(254), default="")
 
     question: Mapped[Question] = relationship(lazy="raise")
+
+
+class QuestionAsset(TableModel):
+    """A file question text shows (an image from a Moodle XML export), stored once by content.
+
+    Question Markdown links it as /banks/assets/<sha256>/<name> (questions.Asset.url), so the
+    link is part of the question's content and its versions; the row is never deleted while a
+    version may still show it.
+    """
+
+    __tablename__ = "question_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    media_type: Mapped[str] = mapped_column(sa.String(60))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.audit import log as audit
-from app.banks.models import Question, QuestionBank, QuestionVersion
-from app.banks.questions import Bank
+from app.banks.models import Question, QuestionAsset, QuestionBank, QuestionVersion
+from app.banks.questions import ASSET_URL_PREFIX, Asset, Bank
 from app.banks.questions import Question as QuestionModel
 from app.banks.readers import format_of
 from app.banks.rendering import render_question
@@ -65,11 +67,14 @@ def _foreign_question_ids(banks: list[Bank]) -> list[Issue]:
 
 
 def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=None,
-                 actor_label: str | None = None) -> list[BankChange]:
+                 actor_label: str | None = None,
+                 refused: list[Issue] | None = None) -> list[BankChange]:
     """Bring every bank up to date in the current transaction (the caller commits).
 
     Raises ImportRefused, having changed nothing, when a question ID belongs to
     another bank. ``source_format`` defaults to what each file's ending says.
+    ``refused``: the errors of questions a keep-the-good import left out; each bank's audit
+    record lists its own (line and ID), so the log says what was not imported.
     """
     one_import_at_a_time()
     issues = _foreign_question_ids(banks)
@@ -77,13 +82,48 @@ def import_banks(banks: list[Bank], *, source_format: str | None = None, actor=N
         raise ImportRefused(issues)
     who = actor_label or getattr(actor, "email", None) or "system"
     changes = []
+    _store_assets([asset for bank in banks for asset in bank.assets])
     for bank in banks:
         change = _import_bank(bank, source_format or format_of(bank.path, None), who)
         changes.append(change)
-        if change.status != "unchanged":
+        left_out = [{"line": issue.line, "id": issue.question_id, "error": issue.message[:300]}
+                    for issue in refused or () if issue.path == bank.path]
+        if change.status != "unchanged" or left_out:
+            after: dict[str, Any] = dict(change.counts)
+            if left_out:
+                after |= {"mode": "keep-good", "refused": left_out}
             audit.record("bank.import", object_type="question_banks", object_id=bank.id,
-                         actor=actor, actor_label=actor_label, after=change.counts)
+                         actor=actor, actor_label=actor_label, after=after)
     return changes
+
+
+def _store_assets(assets: list[Asset]) -> None:
+    """Keep each file the questions link, once by content (an import never removes one)."""
+    wanted = {asset.sha256: asset for asset in assets}
+    if not wanted:
+        return
+    stored = set(db.session.execute(sa.select(QuestionAsset.sha256).where(
+        QuestionAsset.sha256.in_(list(wanted)))).scalars())
+    for sha256, asset in wanted.items():
+        if sha256 not in stored:
+            db.session.add(QuestionAsset(sha256=sha256, name=asset.name[:200],
+                                         media_type=asset.media_type, size=len(asset.data),
+                                         data=asset.data))
+
+
+_ASSET_LINK_RE = re.compile(re.escape(ASSET_URL_PREFIX) + r"([0-9a-f]{64})/")
+
+
+def linked_assets(bank: Bank) -> tuple[Asset, ...]:
+    """The stored files the bank's questions link, for an export that carries them."""
+    shas = {sha for question in bank.questions
+            for sha in _ASSET_LINK_RE.findall(json.dumps(question.content()))}
+    if not shas:
+        return ()
+    rows = db.session.execute(sa.select(QuestionAsset).options(sa.orm.undefer(QuestionAsset.data))
+                              .where(QuestionAsset.sha256.in_(sorted(shas)))
+                              .order_by(QuestionAsset.sha256)).scalars()
+    return tuple(Asset(row.name, row.media_type, row.data) for row in rows)
 
 
 def one_import_at_a_time() -> None:
@@ -211,8 +251,10 @@ def bank_model(row: QuestionBank, *, include_retired: bool = False) -> Bank:
         stmt = stmt.where(Question.retired_at.is_(None))
     questions = [QuestionModel.from_content(content)
                  for content in db.session.execute(stmt).scalars()]
-    return Bank(id=row.bank_id, title=row.title, area=row.area, language=row.language,
+    bank = Bank(id=row.bank_id, title=row.title, area=row.area, language=row.language,
                 tags=tuple(row.tags), questions=questions, path=row.source_name)
+    bank.assets = linked_assets(bank)
+    return bank
 
 
 def bank_by_id(bank_id: str) -> QuestionBank | None:

@@ -6,8 +6,19 @@ import base64
 import binascii
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -22,9 +33,8 @@ from app.banks.forms import (
     QuestionFilterForm,
     UploadForm,
 )
-from app.banks.models import Question, QuestionBank, QuestionVersion
+from app.banks.models import Question, QuestionAsset, QuestionBank, QuestionVersion
 from app.banks.services import BankChange, ImportRefused, import_banks
-from app.content.authoring import errors_only
 from app.content.dry_run import dry_run_import
 from app.extensions import db
 from app.main.labels import label_lookups
@@ -100,6 +110,23 @@ def question(question_id: str):
                            history=history)
 
 
+@bp.route("/assets/<sha256>/<path:name>")
+def asset(sha256: str, name: str):
+    """An image a question shows, to anyone signed in: its address is its content's SHA-256,
+    which only the question's text gives (decision 143); never active content."""
+    stored = db.session.execute(sa.select(QuestionAsset).where(
+        QuestionAsset.sha256 == sha256)).scalar_one_or_none()
+    if stored is None:
+        abort(404)
+    response = Response(stored.data, mimetype=stored.media_type)
+    response.set_etag(stored.sha256)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 @require(Permission.MANAGE_BANKS)
 def upload():
@@ -116,9 +143,11 @@ def upload():
                                   limit=limit // 1024))
         return render_template("banks/upload.html", form=form, result=None)
     meta = _meta(form)
-    result = _dry_run(name, data, form.format.data or None, form.bank_id.data or None, meta)
+    keep_good = form.on_errors.data == "keep-good"
+    result = _dry_run(name, data, form.format.data or None, form.bank_id.data or None, meta,
+                      keep_good)
     confirm = ConfirmImportForm(formdata=None, filename=name, format=form.format.data or "",
-                                bank_id=form.bank_id.data or "",
+                                bank_id=form.bank_id.data or "", on_errors=form.on_errors.data,
                                 content=base64.b64encode(data).decode("ascii"), **meta)
     return render_template("banks/upload.html", form=form, result=result, confirm=confirm)
 
@@ -131,19 +160,24 @@ def confirm_upload():
     if not form.validate_on_submit():
         abort(400)
     name, fmt = form.filename.data, form.format.data or None
-    banks, issues = readers.read_files([(name, _checked_file(form))], fmt=fmt,
-                                       bank_id=form.bank_id.data or None, meta=_meta(form))
-    if errors_only(issues):
+    reading = readers.read_for_import([(name, _checked_file(form))], fmt=fmt,
+                                      bank_id=form.bank_id.data or None, meta=_meta(form),
+                                      keep_good=form.on_errors.data == "keep-good")
+    if reading.blocking:
         flash(_("The file has errors; nothing was imported."), "error")
         return redirect(url_for("banks.upload"))
     try:
-        changes = import_banks(banks, source_format=readers.format_of(name, fmt),
-                               actor=current_user)
+        changes = import_banks(reading.banks, source_format=readers.format_of(name, fmt),
+                               actor=current_user, refused=reading.refused)
     except ImportRefused as refused:
         db.session.rollback()
         flash(_("Nothing was imported: %(why)s", why=str(refused)), "error")
         return redirect(url_for("banks.upload"))
     _flash_changes(changes)
+    if reading.refused:
+        flash(ngettext("The question with %(num)d error was left out; the others were "
+                       "imported.", "The questions with %(num)d errors were left out; the "
+                       "others were imported.", len(reading.refused)), "warning")
     return redirect(url_for("banks.index"))
 
 
@@ -172,10 +206,12 @@ def _meta(form) -> dict:
 
 
 def _dry_run(name: str, data: bytes, fmt: str | None, bank_id: str | None,
-             meta: dict) -> dict:
+             meta: dict, keep_good: bool) -> dict:
     """Lint, then import inside a savepoint that is always rolled back."""
-    banks, issues = readers.read_files([(name, data)], fmt=fmt, bank_id=bank_id, meta=meta)
-    result = {"issues": issues, "errors": errors_only(issues), "changes": [],
-              "questions": sum(len(bank.questions) for bank in banks)}
+    reading = readers.read_for_import([(name, data)], fmt=fmt, bank_id=bank_id, meta=meta,
+                                      keep_good=keep_good)
+    result = {"issues": reading.issues, "errors": reading.blocking, "changes": [],
+              "refused": reading.refused, "questions": reading.questions}
     return dry_run_import(result, "changes",
-                          lambda: import_banks(banks, actor=current_user), ImportRefused)
+                          lambda: import_banks(reading.banks, actor=current_user,
+                                               refused=reading.refused), ImportRefused)
