@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.banks.gift.answers import AnswerBlock, Answers, read_answers
 from app.banks.gift.syntax import BLANK, FORMAT_RE, RESERVED_RE, Meta, Source, unhide
 from app.banks.gift.text import BLANK_TEXT, has_level2_heading, to_markdown
 from app.banks.moodle import QUESTION_ID_RE, IssueLog, QuestionIds, split_blocks, tag_slug
-from app.banks.questions import Question
+from app.banks.questions import DIFFICULTIES, Choice, Question
+from app.exams.grading import FULL_MARKS_TOLERANCE
 
 _TAG_LIKE_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 
+_POINTS_RE = re.compile(r"\d{1,6}(?:\.\d{1,2})?")
+_TRUEFALSE_LABELS = (("true", "false"), ("对", "错"), ("正确", "错误"))
+_KEY_FOR = {"words": "essay", "guidance": "essay", "truefalse": "truefalse",
+            "weights": "multiple"}
 _SEPARATED_META = ("this [id:] or [tag:] comment is separated from its question by a blank "
                    "line, so it belongs to no question and is ignored: remove the blank line")
 _CATEGORY_NOT_ALONE = "`$CATEGORY:` must stand in a block of its own: leave a blank line before it"
@@ -101,8 +106,8 @@ class GiftReader:
         meta, body = parts
         if body:
             self._question(body, meta)
-        elif meta.ids or meta.tags:
-            self.log.warning((meta.ids + meta.tags)[0][0], _SEPARATED_META)
+        elif (line := meta.first_line()) is not None:
+            self.log.warning(line, _SEPARATED_META)
 
     def _split_block(self, block: list[tuple[int, str]]
                      ) -> tuple[Meta, list[tuple[int, str]]] | None:
@@ -178,6 +183,21 @@ class GiftReader:
             self.log.error(number, _DUPLICATE_ID.format(qid=qid, seen=seen), qid)
         return qid
 
+    def _default_shares(self, choices: tuple[Choice, ...], meta: Meta,
+                        qid: str) -> tuple[Choice, ...]:
+        """`[weights:none]`: the weights are the shares our scoring gives options without one
+        (written for Moodle); dropped, unless they were changed since."""
+        right = sum(choice.correct for choice in choices)
+        wrong = len(choices) - right
+        for choice in choices:
+            share = 100 / right if choice.correct else -100 / wrong
+            if abs((choice.weight or 0) - share) > 100 * FULL_MARKS_TOLERANCE:
+                line = next(n for n, key, _ in meta.keys if key == "weights")
+                self.log.warning(line, "[weights:none] is ignored: the weights are not the "
+                                       "shares it stands for, so they are kept as written", qid)
+                return choices
+        return tuple(replace(choice, weight=None) for choice in choices)
+
     # --- one question ---------------------------------------------------------------------------
     def _question(self, body: list[tuple[int, str]], meta: Meta) -> None:
         src, first = Source.build(body), body[0][0]
@@ -192,10 +212,15 @@ class GiftReader:
         if read is None or self.log.error_count() > errors:
             return
         stem, answers = read
+        keys = _our_keys(self.log, meta, qid, answers.type)
+        choices = answers.choices
+        if labels := keys.pop("truefalse", None):
+            choices = tuple(replace(c, text=text) for c, text in zip(choices, labels, strict=True))
+        if keys.pop("weights", None):
+            choices = self._default_shares(choices, meta, qid)
         self.questions.append(Question(
-            id=qid, type=answers.type, stem=stem, points=1.0, difficulty="medium", tags=tags,
-            explanation=answers.explanation, choices=answers.choices, answers=answers.answers,
-            pairs=answers.pairs, line=first))
+            id=qid, type=answers.type, stem=stem, tags=tags, explanation=answers.explanation,
+            choices=choices, answers=answers.answers, pairs=answers.pairs, line=first, **keys))
 
     def _head(self, raw: str, first: int) -> _Head | None:
         """Name and format; None after reporting an unclosed name or skipping a description."""
@@ -263,3 +288,47 @@ class GiftReader:
             self.log.warning(first, _HTML_WITHOUT_MARKER, qid)
         if "@@PLUGINFILE@@" in text:
             self.log.warning(first, _PLUGINFILE, qid)
+
+
+def _our_keys(log: IssueLog, meta: Meta, qid: str, qtype: str) -> dict:
+    """What our own `// [points:2]`-style comments say (the GIFT writer writes them); a value
+    that cannot apply is ignored with a notice."""
+    fields: dict = {}
+    guidance: list[str] = []
+    for number, key, value in meta.keys:
+        if _KEY_FOR.get(key, qtype) != qtype:
+            log.warning(number, f"[{key}:] applies to {_KEY_FOR[key]} questions only: "
+                                "ignored", qid)
+        elif key == "guidance":
+            guidance.append(value)
+        elif (found := _key_value(key, value)) is None:
+            log.warning(number, f"[{key}:{value}] is not valid: ignored ({_KEY_HINTS[key]})",
+                        qid)
+        else:
+            fields[key] = found
+    if guidance:
+        fields["guidance"] = tuple(guidance)
+    if "words" in fields:
+        fields["word_limit"] = fields.pop("words")
+    return fields
+
+
+_KEY_HINTS = {"points": "write a positive number with at most two decimals, such as 2 or 1.5",
+              "difficulty": "write easy, medium or hard",
+              "words": "write the word limit as a whole number, such as 300",
+              "truefalse": "write the two labels, such as True|False or 对|错",
+              "weights": "write [weights:none]"}
+
+
+def _key_value(key: str, value: str) -> object:
+    """The value of one of our keys, or None when it is not valid."""
+    if key == "points":
+        return float(value) if _POINTS_RE.fullmatch(value) and float(value) > 0 else None
+    if key == "difficulty":
+        return value if value in DIFFICULTIES else None
+    if key == "words":
+        return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
+    if key == "weights":
+        return True if value == "none" else None
+    labels = tuple(label.strip() for label in value.split("|"))
+    return labels if tuple(label.casefold() for label in labels) in _TRUEFALSE_LABELS else None

@@ -20,7 +20,12 @@ _ESCAPE_RE = re.compile(r"\\([\\~=#{}:n])")
 BLANK = "\ue010"  # where a missing-word answer block stood
 RESERVED_RE = re.compile("[\ue000-\ue010]")
 
-_META_RE = re.compile(r"\[(id|tag):((?:\\.|[^\]\\])*)\]")
+# Moodle writes [id:] and [tag:]; the others are ours, for what GIFT has no place for (points,
+# difficulty, an essay's word limit and marking guidance, true/false labels, multiple response
+# without weights of its own): Moodle ignores them.
+OUR_KEYS = ("points", "difficulty", "words", "guidance", "truefalse", "weights")
+_META_RE = re.compile(r"\[(id|tag|points|difficulty|words|guidance|truefalse|weights):"
+                      r"((?:\\.|[^\]\\])*)\]")
 FORMAT_RE = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.I)
 _WEIGHT_RE = re.compile(r"\s*%([^%]*)%")
 _PERCENT_RE = re.compile(r"-?\d+(?:\.\d+)?")
@@ -75,12 +80,22 @@ class Meta:
 
     ids: list[tuple[int, str]] = field(default_factory=list)
     tags: list[tuple[int, str]] = field(default_factory=list)
+    keys: list[tuple[int, str, str]] = field(default_factory=list)  # line, one of OUR_KEYS, value
 
     def add(self, number: int, comment: str) -> None:
         for kind, value in _META_RE.findall(comment):
             value = re.sub(r"\\(.)", r"\1", value).strip()
-            if value:  # Moodle may write an empty [id:]
+            if not value:  # Moodle may write an empty [id:]
+                continue
+            if kind in OUR_KEYS:
+                self.keys.append((number, kind, value))
+            else:
                 (self.ids if kind == "id" else self.tags).append((number, value))
+
+    def first_line(self) -> int | None:
+        """The line of the first comment that says something, if any."""
+        lines = [n for n, _ in self.ids + self.tags] + [n for n, _, _ in self.keys]
+        return min(lines) if lines else None
 
 
 @dataclass
