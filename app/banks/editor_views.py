@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.permissions import Permission, require
+from app.banks import exports
 from app.banks.editing import (
     EditRefused,
     Saved,
@@ -25,7 +26,6 @@ from app.banks.editing import (
 )
 from app.banks.editor import Checked, question_source
 from app.banks.editor_forms import BankSettingsForm, EditorForm, NewBankForm, NewQuestionForm
-from app.banks.markdown_export import export_bank
 from app.banks.models import Question, QuestionBank
 from app.banks.rendering import render_question
 from app.banks.services import bank_model
@@ -36,7 +36,6 @@ from app.extensions import db
 
 bp = Blueprint("editor", __name__)
 
-MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 
 
 def _bank_or_404(bank_id: str) -> QuestionBank:
@@ -185,8 +184,12 @@ def _errors_on_fields(form: BankSettingsForm, issues: list[Issue]) -> None:
 @bp.route("/bank/<bank_id>/download")
 @require(Permission.MANAGE_BANKS)
 def download(bank_id: str):
-    """The bank's current questions as the Markdown format, to go back into git."""
+    """The bank's current questions as Markdown (to go back into git, the default), Moodle
+    XML (``?format=moodle-xml``, back to Moodle) or GIFT (``?format=gift``)."""
     bank = _bank_or_404(bank_id)
-    text = export_bank(bank_model(bank))
-    return attachment(text.encode("utf-8"), f"{bank.bank_id}.md", MARKDOWN_TYPE)
+    fmt = request.args.get("format", "markdown")
+    if fmt not in exports.FORMATS:
+        abort(404)
+    exported = exports.export(bank_model(bank), fmt)
+    return attachment(exported.data, exported.filename, exported.media_type)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import quote
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering",
                   "essay")

@@ -78,7 +78,8 @@ def test_a_new_bank_its_first_question_from_a_template_and_the_download(page, ma
     page.wait_for_url("**/banks/questions/PS-001")
     page.goto("/banks/")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download (Markdown)").click()
+        page.locator("tr", has_text="pitch-skills").get_by_role(
+            "link", name="Markdown", exact=True).click()
     assert download.value.suggested_filename == "pitch-skills.md"
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("---\nid: pitch-skills\n") and "## PS-001\ntype: ordering" in text
