@@ -21,7 +21,7 @@ from app.banks.questions import Choice, NumericAnswer, Pair, TextAnswer
 
 PA = "pa:"  # our extension attributes (namespace declared on <quiz>); Moodle ignores them
 _TRUEFALSE_LABELS = {"zh_CN": ("正确", "错误")}
-_SHARE_SLACK = 1e-5  # Moodle stores fractions to 7 decimals: 33.33333 is the share 100/3
+SHARE_SLACK = 1e-5  # Moodle stores fractions to 7 decimals: 33.33333 is the share 100/3
 _WILDCARD_RE = re.compile(r"(?<!\\)\*+")
 
 Fields = dict[str, Any]
@@ -66,7 +66,7 @@ def fraction(answer: Node, q: QuestionXml) -> float | None:
 
 
 def _weight(answer: Node, value: float, default: float) -> float | None:
-    if answer.attrs.get(PA + "weight") == "explicit" or abs(value - default) > _SHARE_SLACK:
+    if answer.attrs.get(PA + "weight") == "explicit" or abs(value - default) > SHARE_SLACK:
         return value
     return None
 
@@ -101,7 +101,7 @@ def read_multichoice(q: QuestionXml) -> Fields | None:
 
 
 def _single_right(q: QuestionXml, fractions: list[float]) -> set[int] | None:
-    full = [k for k, f in enumerate(fractions) if abs(f - 100) <= _SHARE_SLACK]
+    full = [k for k, f in enumerate(fractions) if abs(f - 100) <= SHARE_SLACK]
     if not full:
         q.error(q.node.line, f"no answer is worth 100% (the best is {max(fractions):g}%): in "
                              "a one-answer question one answer must have fraction=\"100\", as "
@@ -143,7 +143,7 @@ def read_truefalse(q: QuestionXml) -> Fields | None:
         value = fraction(answer, q)
         if value is None:
             return None
-        right = abs(value - 100) <= _SHARE_SLACK
+        right = abs(value - 100) <= SHARE_SLACK
         if word == "true":
             truth = right
         label = answer.attrs.get(PA + "label") or labels[word]

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from app.banks.markdown_grammar import num
-from app.banks.moodle_xml.answers import PA, wildcard_answer
+from app.banks.moodle_xml.answers import PA, SHARE_SLACK, wildcard_answer
 from app.banks.moodle_xml.reader import DIFFICULTY_TAG
 from app.banks.questions import Asset, Bank, Choice, NumericAnswer, Question, TextAnswer
 
@@ -106,7 +106,8 @@ def _question(out: _Out, question: Question) -> None:
 def _fraction(weight: float | None, default: float) -> str:
     """The fraction attribute, marked explicit when a weight equals what none would mean."""
     value = default if weight is None else weight
-    marker = f' {PA}weight="explicit"' if weight is not None and weight == default else ""
+    same = weight is not None and abs(weight - default) <= SHARE_SLACK  # read as no weight
+    marker = f' {PA}weight="explicit"' if same else ""
     return f'fraction="{num(value)}"{marker}'
 
 
