@@ -47,6 +47,7 @@ def test_every_sample_bank_comes_back_unchanged_and_writes_the_same_bytes(path):
 
 def test_the_export_is_what_moodles_importer_reads():
     bank, _ = read_bank_file(SAMPLES[0].read_bytes(), str(SAMPLES[0]))
+    assert bank is not None
     root = ElementTree.fromstring(export_moodle_xml(bank))
     assert root.tag == "quiz"
     category, *questions = root.findall("question")
