@@ -32,6 +32,9 @@ def export(bank: Bank, fmt: str) -> Exported:
         return Exported(export_moodle_xml(bank), f"{bank.id}.xml", "application/xml")
     if fmt == "gift":
         text, skipped = export_gift(bank)
+        if skipped:  # said where whoever opens the file will see it (a comment GIFT skips)
+            text = (f"// Not written: GIFT cannot hold {', '.join(skipped)} (use Moodle XML)"
+                    f"\n{text}")
         return Exported(text.encode("utf-8"), f"{bank.id}.gift", "text/plain; charset=utf-8",
                         tuple(skipped))
     return Exported(export_bank(bank).encode("utf-8"), f"{bank.id}.md",

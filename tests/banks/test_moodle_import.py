@@ -210,3 +210,16 @@ def test_cli_exports_each_format(app, runner, tmp_path):
     assert again is not None and again.assets == (asset,)
     gift = runner.invoke(args=["banks", "export", "--format", "gift", "image-bank"])
     assert gift.exit_code == 0 and "Which tier is this?" in gift.output
+
+
+def test_the_gift_download_names_the_questions_gift_cannot_hold(app, client, signed_in):
+    bank, _ = _bank_with_image()
+    bank.questions.append(QuestionModel(id="ORD-1", type="ordering", stem="Put in order",
+                                        sequence=("Discover", "Demo", "Close")))
+    with app.app_context():
+        import_banks([bank], source_format="moodle-xml")
+        db.session.commit()
+    signed_in("trainer")
+    text = client.get("/banks/bank/image-bank/download?format=gift").get_data(as_text=True)
+    assert text.startswith("// Not written: GIFT cannot hold ORD-1 (use Moodle XML)\n")
+    assert "Which tier is this?" in text and "Put in order" not in text
