@@ -8,11 +8,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .markdown_grammar import num
+from app.content.authoring import BULLET_ITEM
+from app.content.sections import is_list_item
+
+from .markdown_grammar import CHOICE_TYPES, NUMBERED_ITEM, TASK_ITEM, num
 from .questions import Bank, NumericAnswer, Question, TextAnswer
 
 _NEEDS_ESCAPE = re.compile(r"\\*%")
 _NEEDS_ESCAPE_SHORT = re.compile(r"\\*[%/]")
+# How the parser (question_body.py) tells a body's lines apart, read from the body's end.
+_FEEDBACK = re.compile(r"(?: {2,}|\t)[ \t]*> ?")
+_QUOTE = re.compile(r" ?> ?")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def _escape(text: str, *, short: bool = False) -> str:
@@ -94,11 +101,74 @@ def _key_lines(question: Question) -> list[str]:
     return out
 
 
+def _line_kind(line: str, item: re.Pattern[str]) -> str:
+    """As the parser sees a body line: "blank", "item", "feedback", "quote" or "other"."""
+    if not line.strip():
+        return "blank"
+    if is_list_item(line, item):
+        return "item"
+    if line[0] in " \t" and _FEEDBACK.match(line):
+        return "feedback"
+    return "quote" if _QUOTE.match(line) else "other"
+
+
+def _stem_lines(question: Question, answers_follow: bool) -> list[str]:
+    """The stem's lines, written so that the parser reads them back as the stem.
+
+    The parser reads a body from its end: a list of the type's answer items right above the
+    answers (or ending an essay that has no guidance) would be read as the answers, and '>'
+    lines ending such an essay as its explanation. Such a trailing list moves one column
+    right and such quote lines to two (Markdown renders both the same), which the parser
+    reads as text; written again, they stay as they are.
+    """
+    item = TASK_ITEM if question.type in CHOICE_TYPES else (
+        NUMBERED_ITEM if question.type == "ordering" else BULLET_ITEM)
+    lines = question.stem.split("\n")
+    kinds = _stem_kinds(lines, item)
+    absorbed = {"blank", "item", "feedback"} | (set() if answers_follow else {"quote"})
+    start = len(lines)
+    while start > 0 and kinds[start - 1] in absorbed:
+        start -= 1
+    if not any(kinds[k] in ("item", "quote") for k in range(start, len(lines))):
+        return lines
+    for k in range(start, len(lines)):
+        if kinds[k] in ("item", "feedback"):
+            lines[k] = " " + lines[k]
+        elif kinds[k] == "quote":
+            lines[k] = "  " + lines[k].lstrip(" ")
+    return lines
+
+
+def stem_as_written(question: Question) -> str:
+    """The stem as the Markdown format reads it back once written (:func:`_stem_lines`).
+
+    Readers of other formats give their stems this form, so that a bank exported as Markdown
+    and imported again keeps every question as it was.
+    """
+    writer = _ANSWER_WRITERS.get(question.type)
+    return "\n".join(_stem_lines(question, bool(writer(question) if writer else [])))
+
+
+def _stem_kinds(lines: list[str], item: re.Pattern[str]) -> list[str]:
+    """Each stem line's kind; lines of fenced code (and their fences) are "other"."""
+    kinds, fence = [], None
+    for line in lines:
+        if found := _FENCE.match(line):
+            if fence is None:
+                fence = found[1][0]
+            elif found[1][0] == fence:
+                fence = None
+            kinds.append("other")
+        else:
+            kinds.append("other" if fence else _line_kind(line, item))
+    return kinds
+
+
 def _question_lines(question: Question) -> list[str]:
     out = [f"## {question.id}", *_key_lines(question), ""]
-    out.extend(question.stem.split("\n"))
     writer = _ANSWER_WRITERS.get(question.type)
     answers = writer(question) if writer else []
+    out.extend(_stem_lines(question, bool(answers)))
     if answers:
         out.append("")
         out.extend(answers)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.banks.gift import read_gift
 from app.banks.gift.writer import export_gift
+from app.banks.markdown_export import stem_as_written
 from app.banks.markdown_format import read_bank_file
 from app.banks.questions import Bank, Choice, NumericAnswer, Pair, Question, TextAnswer
 from app.exams.grading import PARTIAL, grade
@@ -262,6 +263,7 @@ def gift_banks(draw):
             difficulty=draw(st.sampled_from(["easy", "medium", "hard"])),
             tags=tuple(draw(st.lists(_TAG, max_size=3, unique=True))),
             explanation=draw(_FEEDBACK), **draw(_BY_TYPE[qtype]())))
+        questions[-1].stem = stem_as_written(questions[-1])  # as every reader gives it
     return Bank(id="gen-bank", title="Generated", area="product", language="en",
                 questions=questions)
 

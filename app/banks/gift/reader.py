@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from app.banks.gift.answers import AnswerBlock, Answers, read_answers
 from app.banks.gift.syntax import BLANK, FORMAT_RE, RESERVED_RE, Meta, Source, unhide
 from app.banks.gift.text import BLANK_TEXT, has_level2_heading, to_markdown
+from app.banks.markdown_export import stem_as_written
 from app.banks.moodle import QUESTION_ID_RE, IssueLog, QuestionIds, split_blocks, tag_slug
 from app.banks.questions import DIFFICULTIES, Choice, Question
 from app.exams.grading import FULL_MARKS_TOLERANCE
@@ -218,9 +219,11 @@ class GiftReader:
             choices = tuple(replace(c, text=text) for c, text in zip(choices, labels, strict=True))
         if keys.pop("weights", None):
             choices = self._default_shares(choices, meta, qid)
-        self.questions.append(Question(
+        question = Question(
             id=qid, type=answers.type, stem=stem, tags=tags, explanation=answers.explanation,
-            choices=choices, answers=answers.answers, pairs=answers.pairs, line=first, **keys))
+            choices=choices, answers=answers.answers, pairs=answers.pairs, line=first, **keys)
+        question.stem = stem_as_written(question)  # a [markdown] stem ending in a list
+        self.questions.append(question)
 
     def _head(self, raw: str, first: int) -> _Head | None:
         """Name and format; None after reporting an unclosed name or skipping a description."""
