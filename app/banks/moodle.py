@@ -18,6 +18,8 @@ from app.content.authoring import LANGUAGES, Issue
 _BANK_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
 QUESTION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]|])")
+# What plain_to_markdown changes: a character Markdown or HTML acts on, a line break, a start.
+_NEEDS_CARE_RE = re.compile(r"[\\`*_\[\]|&<>\n\r]|^\s*(?:[#+\-!=~]|\d+\.)")
 
 
 class IssueLog:
@@ -119,6 +121,8 @@ def tag_slug(text: str) -> str:
 
 def plain_to_markdown(text: str) -> str:
     """Plain text as Markdown that renders literally: line breaks kept, nothing interpreted."""
+    if not _NEEDS_CARE_RE.search(text):  # most answers: one line of words, nothing to escape
+        return text.strip()
     paragraphs = re.split(r"\n[ \t]*\n", html.escape(text.strip(), quote=False))
     out = []
     for paragraph in paragraphs:
@@ -155,6 +159,7 @@ class QuestionIds:
     def __init__(self, log: IssueLog, bank_id: str) -> None:
         self.log, self.bank_id = log, bank_id
         self.lines: dict[str, int] = {}  # ID (case-folded) -> line of the question that has it
+        self.numbers: dict[str, int] = {}  # base (case-folded) -> the last number it was given
         self.position = 0
 
     def taken(self, qid: str) -> int | None:
@@ -175,12 +180,14 @@ class QuestionIds:
         place = self.position if position is None else position
         base = f"{self.bank_id}-{slug}" if slug else f"{self.bank_id}-{place}"
         qid = base[:64].rstrip("-")
-        number, seen = 1, self.taken(qid)
+        seen = self.taken(qid)
+        number = self.numbers.get(base.casefold(), 1)  # so that n same names cost n, not n²
         while self.taken(qid) is not None:
             number += 1
             suffix = f"-{number}"
             qid = base[:64 - len(suffix)].rstrip("-") + suffix
-        if number > 1:
+        self.numbers[base.casefold()] = number
+        if seen is not None:
             self.log.warning(line, f"the name '{name}' gives the same ID as the question at "
                                    f"line {seen}: this question's ID is {qid} (give it a "
                                    "`// [id:...]` to choose one)", qid)

@@ -215,3 +215,11 @@ def test_numerical_answers_none_of_which_earns_full_marks_are_read_with_a_notice
     bank, issues = read("How many? {#=%50%3 =%20%4}")
     assert [a.weight for a in bank.questions[0].answers] == [50.0, 20.0]
     assert [i.severity for i in issues] == ["warning"]
+
+
+def test_many_questions_with_one_name_are_numbered_in_order():
+    text = "".join(f"::Same:: Q{k} {{T}}\n\n" for k in range(50))
+    bank, issues = read(text)
+    assert [q.id for q in bank.questions] == ["dh-gift-same"] + [
+        f"dh-gift-same-{n}" for n in range(2, 51)]
+    assert len(issues) == 49
