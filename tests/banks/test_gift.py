@@ -63,18 +63,19 @@ def test_answers_may_stand_on_separate_indented_lines():
 def test_several_equals_signs_in_a_choice_block_all_earn_full_marks_with_a_notice():
     bank, issues = read("Pick {\n=a\n=b\n~c\n}")
     assert bank.questions[0].type == "single"
-    assert bank.questions[0].choices == (Choice("a", True, 100.0), Choice("b", False, 100.0),
-                                         Choice("c", False, 0.0))
+    assert bank.questions[0].choices == (Choice("a", True), Choice("b", False, 100.0),
+                                         Choice("c", False))
     assert warnings(issues) == [(1, "2 answers earn full marks ('a', 'b'): a learner choosing "
                                     "any of them is right, as in Moodle; 'a' is shown as the "
                                     "right answer")]
 
 
 def test_weights_sharing_100_percent_make_a_multiple_choice_question():
-    question = one("Which protocols? {~%50%SAML ~%50%OIDC ~%-100%Kerberos by e-mail}")
+    question = one("Which protocols? {~%50%SAML ~%50%OIDC ~%-50%Kerberos ~%-100%by e-mail}")
     assert question.type == "multiple"
-    assert question.choices == (Choice("SAML", True, 50.0), Choice("OIDC", True, 50.0),
-                                Choice("Kerberos by e-mail", False, -100.0))
+    # the shares our scoring gives options without a weight (+100/R, -100/W) are no weight
+    assert question.choices == (Choice("SAML", True), Choice("OIDC", True),
+                                Choice("Kerberos", False), Choice("by e-mail", False, -100.0))
 
 
 def test_weights_in_thirds_are_close_enough_to_100_percent():
@@ -84,16 +85,16 @@ def test_weights_in_thirds_are_close_enough_to_100_percent():
 
 
 def test_without_an_equals_answer_the_block_is_multiple_response_whatever_the_weights():
-    question = one("Pick {~%100%best ~wrong ~%-50%harmful}")
+    question = one("Pick {~%100%best ~wrong ~%-100%harmful}")
     assert question.type == "multiple"
-    assert question.choices == (Choice("best", True, 100.0), Choice("wrong", False, 0.0),
-                                Choice("harmful", False, -50.0))
+    assert question.choices == (Choice("best", True), Choice("wrong", False, 0.0),
+                                Choice("harmful", False, -100.0))
 
 
 def test_partial_credit_beside_an_equals_answer_keeps_every_weight():
     question = one("Pick {=best ~%25%partly ~%-50%harmful ~wrong}")
     assert question.type == "single"
-    assert [c.weight for c in question.choices] == [100.0, 25.0, -50.0, 0.0]
+    assert [c.weight for c in question.choices] == [None, 25.0, -50.0, None]
     assert [c.correct for c in question.choices] == [True, False, False, False]
 
 
@@ -201,7 +202,7 @@ def test_numeric_multiple_answers_with_weights_and_feedback():
     question = one("When was Grant born? {#\n=%100%1822:0 #Right\n=%50%1822:2 #Close\n"
                    "=1800..1900\n####Grant was born in 1822.}")
     assert question.answers == (
-        NumericAnswer(value=1822.0, tolerance=0.0, weight=100.0, feedback="Right"),
+        NumericAnswer(value=1822.0, tolerance=0.0, feedback="Right"),
         NumericAnswer(value=1822.0, tolerance=2.0, weight=50.0, feedback="Close"),
         NumericAnswer(low=1800.0, high=1900.0))
     assert question.explanation == "Grant was born in 1822."
@@ -607,15 +608,15 @@ def test_a_moodle_export_reads_end_to_end():
     assert edge.explanation == "<p>Agents connect outbound only.</p>"
     assert by_id[f"{BANK_ID}-agents-outbound"].choices == (
         Choice("True", False, None, "Outbound only."), Choice("False", True, None, "Yes."))
-    assert [c.weight for c in by_id[f"{BANK_ID}-protocols"].choices] == [50.0, 50.0, -100.0]
+    assert [c.weight for c in by_id[f"{BANK_ID}-protocols"].choices] == [None, None, None]
     units = by_id[f"{BANK_ID}-licence-units"]
     assert units.tags == ("licensing",)
-    assert units.answers == (NumericAnswer(value=5.0, weight=100.0),
+    assert units.answers == (NumericAnswer(value=5.0),
                              NumericAnswer(value=5.0, tolerance=1.0, weight=50.0,
                                            feedback="Close."))
     metric = by_id[f"{BANK_ID}-licence-metric"]
     assert metric.stem == "Name the licence metric (one word)."
-    assert metric.answers == (TextAnswer("connector", weight=100.0),
+    assert metric.answers == (TextAnswer("connector"),
                               TextAnswer("connectors", weight=50.0, feedback="Singular, please."))
     assert by_id[f"{BANK_ID}-match-components"].pairs == (
         Pair("Edge agent", "Collects data"), Pair("Catalogue", "Describes datasets"),

@@ -147,12 +147,13 @@ def test_moodle_fixture_notices_name_what_was_read_differently():
 
 
 def test_moodle_multiple_response_fixture_keeps_the_weights_and_feedback():
+    """50% for each of two right options is their share: no weight of its own."""
     bank, _ = fixture("questions.gift.txt")
     colours = bank.questions[3]
     assert colours.id == "moodle-gift-colours"
     assert [(c.text, c.correct, c.weight, c.feedback) for c in colours.choices] == [
-        ("yellow", True, 50.0, "right; good!"), ("red", False, -100.0, "wrong"),
-        ("off-beige", True, 50.0, "right; good!"), ("blue", False, -100.0, "wrong")]
+        ("yellow", True, None, "right; good!"), ("red", False, -100.0, "wrong"),
+        ("off-beige", True, None, "right; good!"), ("blue", False, -100.0, "wrong")]
 
 
 def test_moodle_numerical_fixture_with_other_answer_feedback_keeps_its_answer():
@@ -178,7 +179,7 @@ def test_a_single_answer_at_100_percent_without_equals_is_multiple_response():
     question = bank.questions[0]
     assert question.type == "multiple"
     assert [(c.correct, c.weight) for c in question.choices] == [
-        (True, 100.0), (False, 0.0), (False, 0.0)]
+        (True, None), (False, 0.0), (False, 0.0)]
 
 
 def test_pick_all_three_in_thirds_is_multiple_response_without_a_notice():
@@ -193,7 +194,7 @@ def test_a_weight_after_equals_is_used_with_a_notice_saying_how_moodle_reads_it(
     question = bank.questions[0]
     assert question.type == "single"
     assert [(c.correct, c.weight) for c in question.choices] == [
-        (False, 50.0), (False, 0.0), (True, 100.0)]
+        (False, 50.0), (False, None), (True, None)]
     assert [i.severity for i in issues] == ["warning"]
     assert "write `~%50%`" in issues[0].message
 
@@ -208,7 +209,7 @@ def test_lowercase_true_is_read_as_true_false_with_a_notice():
 def test_numerical_other_answer_without_feedback_reads_silently():
     bank, issues = read("How many? {#\n\t=%100%3:0#\n\t~#\n}\n")
     assert issues == []
-    assert bank.questions[0].answers == (NumericAnswer(value=3.0, weight=100.0),)
+    assert bank.questions[0].answers == (NumericAnswer(value=3.0),)
 
 
 def test_numerical_answers_none_of_which_earns_full_marks_are_read_with_a_notice():

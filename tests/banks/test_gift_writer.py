@@ -86,17 +86,9 @@ def test_multiple_response_without_weights_is_written_with_the_shares_our_scorin
     question = Question(id="M-1", type="multiple", stem="Pick",
                         choices=(Choice("a", True), Choice("b", True), Choice("c", False)))
     text, _ = export_gift(bank_of(question))
-    assert "// [weights:none]\n" in text
     assert "\t~%50%a\n\t~%50%b\n\t~%-100%c\n" in text
     back, _ = read_back(bank_of(question), text)
     assert back.questions[0].choices == question.choices
-
-
-def test_changed_weights_under_weights_none_are_kept_with_a_notice():
-    text = "// [weights:none]\n::M-1::Pick{~%60%a ~%40%b ~%-100%c}\n"
-    bank, issues = read_gift(text, "q.gift", "dh-out")
-    assert [c.weight for c in bank.questions[0].choices] == [60.0, 40.0, -100.0]
-    assert [(i.line, i.severity) for i in issues] == [(1, "warning")]
 
 
 def test_true_false_labels_other_than_the_languages_own_are_kept():
@@ -142,9 +134,11 @@ def test_written_multiple_response_scores_as_before_for_every_answer():
     bank, _ = read_bank_file(SAMPLE_BANKS[0].read_bytes(), str(SAMPLE_BANKS[0]))
     question = next(q for q in bank.questions if q.type == "multiple")
     text, _ = export_gift(bank_of(question))
-    weighted = text.replace("// [weights:none]\n", "")  # as Moodle reads it: the shares
-    back, _ = read_gift(weighted, "q.gift", "dh-out")
-    before, after = question.content(), back.questions[0].content()
+    written = [float(w) for w in re.findall(r"\t~%(-?[\d.]+)%", text)]  # what Moodle reads
+    assert len(written) == len(question.choices)
+    before = question.content()
+    after = {**before, "choices": [{**c, "weight": w}
+                                   for c, w in zip(before["choices"], written, strict=True)]}
     size = len(question.choices)
     for mask in range(1, 2 ** size):
         response = [k for k in range(size) if mask >> k & 1]
@@ -169,10 +163,7 @@ def _single(draw):
     texts = draw(st.lists(_INLINE, min_size=2, max_size=5, unique=True))
     right = draw(st.integers(0, len(texts) - 1))
     weighted = draw(st.booleans())
-    weights = [100.0 if k == right else draw(_WEIGHT) for k in range(len(texts))] \
-        if weighted else [None] * len(texts)
-    if weighted and max(weights[:right], default=-101) >= 100:
-        right = weights.index(100.0)
+    weights = [None if k == right or not weighted else draw(_WEIGHT) for k in range(len(texts))]
     return {"choices": tuple(Choice(t, k == right, weights[k], draw(_FEEDBACK))
                              for k, t in enumerate(texts))}
 
@@ -187,8 +178,6 @@ def _multiple(draw):
         weights = [draw(st.integers(1, 200).map(lambda n: n / 2)) if k in right
                    else draw(st.integers(-200, 0).map(lambda n: n / 2))
                    for k in range(len(texts))]
-    if len(right) == len(texts) and weights[0] is None:
-        weights = [100 / len(texts)] * len(texts)  # no wrong option: no default share for it
     return {"choices": tuple(Choice(t, k in right, weights[k], draw(_FEEDBACK))
                              for k, t in enumerate(texts))}
 
@@ -247,6 +236,25 @@ def _essay(draw):
             "word_limit": draw(st.one_of(st.none(), st.integers(1, 5000)))}
 
 
+def _as_read(question: Question) -> Question:
+    """The question as every reader gives it: its stem as the Markdown format writes it, and
+    no weight where a weight equals what no weight means (the same marks)."""
+    question.stem = stem_as_written(question)
+    right = sum(c.correct for c in question.choices)
+    wrong = len(question.choices) - right
+    choices = []
+    for choice in question.choices:
+        if question.type == "single":
+            default = 100.0 if choice.correct else 0.0
+        else:
+            default = 100 / right if choice.correct else -100 / max(wrong, 1)
+        same = choice.weight is not None and abs(choice.weight - default) <= 1e-4
+        choices.append(Choice(choice.text, choice.correct, None if same else choice.weight,
+                              choice.feedback))
+    question.choices = tuple(choices)
+    return question
+
+
 _BY_TYPE = {"single": _single, "multiple": _multiple, "truefalse": _truefalse, "short": _short,
             "numeric": _numeric, "matching": _matching, "essay": _essay}
 _TAG = st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
@@ -263,7 +271,7 @@ def gift_banks(draw):
             difficulty=draw(st.sampled_from(["easy", "medium", "hard"])),
             tags=tuple(draw(st.lists(_TAG, max_size=3, unique=True))),
             explanation=draw(_FEEDBACK), **draw(_BY_TYPE[qtype]())))
-        questions[-1].stem = stem_as_written(questions[-1])  # as every reader gives it
+        questions[-1] = _as_read(questions[-1])
     return Bank(id="gen-bank", title="Generated", area="product", language="en",
                 questions=questions)
 

@@ -24,6 +24,7 @@ _TOLERANCE_RE = re.compile(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?")
 _TRUEFALSE_LABELS = {"zh_CN": ("正确", "错误")}
 
 _FULL = 100 * (1 - FULL_MARKS_TOLERANCE)  # a weight this high earns full marks (percent)
+_SLACK = 100 * FULL_MARKS_TOLERANCE  # weights this close are the same (Moodle's 33.33333)
 _SEVERAL_FULL = ("{count} answers earn full marks ({texts}): a learner choosing any of them is "
                  "right, as in Moodle; '{first}' is shown as the right answer")
 _WEIGHT_AFTER_EQUALS = ("Moodle ignores a weight after `=` in a multiple-choice block (it reads "
@@ -153,8 +154,8 @@ def _single(block: AnswerBlock, items: list[Item]) -> Answers:
     elif not full:
         block.warning(block.line, f"no answer earns full marks: the best earns {best:g}% "
                                   "(Moodle imports it so, with a notice)")
-    weighted = len(full) > 1 or any(item.weight is not None for item in items)
-    choices = tuple(_choice(block, item, k == right, weights[k] if weighted else None)
+    choices = tuple(_choice(block, item, k == right,
+                            _own(weights[k], 100.0 if k == right else 0.0))
                     for k, item in enumerate(items))
     return Answers("single", choices=choices)
 
@@ -169,9 +170,19 @@ def _multiple(block: AnswerBlock, items: list[Item]) -> Answers | None:
     if abs(total - 100) > 100 * FULL_MARKS_TOLERANCE:
         block.warning(block.line, _SHARES_NOT_100.format(total=f"{total:g}",
                                                          earned=f"{min(total, 100):g}"))
-    choices = tuple(_choice(block, item, weights[k] > 0, weights[k])
-                    for k, item in enumerate(items))
+    right = sum(weight > 0 for weight in weights)
+    wrong = len(weights) - right
+    choices = tuple(_choice(block, item, weight > 0,
+                            _own(weight, 100 / right if weight > 0 else -100 / wrong))
+                    for item, weight in zip(items, weights, strict=True))
     return Answers("multiple", choices=choices)
+
+
+def _own(weight: float, default: float) -> float | None:
+    """The weight, or None where it is what no weight means in our format (the scores are
+    the same; Moodle XML reads it so too): the right single choice at 100%, a wrong one at
+    0%, a multiple-response option at its share +100/R or -100/W, an answer at 100%."""
+    return None if abs(weight - default) <= _SLACK else weight
 
 
 def _choice(block: AnswerBlock, item: Item, correct: bool, weight: float | None) -> Choice:
@@ -202,10 +213,14 @@ def _short(block: AnswerBlock, inner: str) -> Answers | None:
         text, regex = _short_answer(unhide(item.text))
         if not text:
             block.error(item.line, "an accepted answer is empty: write it after `=`")
-        answers.append(TextAnswer(text, regex, item.weight,
+        answers.append(TextAnswer(text, regex, _answer_weight(item),
                                   block.text(item.feedback, "feedback")))
     _check_full_marks(block, answers)
     return Answers("short", answers=tuple(answers))
+
+
+def _answer_weight(item: Item) -> float | None:
+    return None if item.weight is None else _own(item.weight, 100.0)
 
 
 def _short_answer(text: str) -> tuple[str, bool]:
@@ -262,13 +277,14 @@ def _number(block: AnswerBlock, item: Item) -> NumericAnswer | None:
     if found := _RANGE_RE.fullmatch(spec):
         low, high = float(found[1]), float(found[2])
         if low <= high:
-            return NumericAnswer(low=low, high=high, weight=item.weight, feedback=feedback)
+            return NumericAnswer(low=low, high=high, weight=_answer_weight(item),
+                                 feedback=feedback)
         block.error(item.line, f"the range {spec} runs backwards: write the lower end first, "
                                "`low..high`")
     elif found := _TOLERANCE_RE.fullmatch(spec):
         value, tolerance = float(found[1]), float(found[2] or 0)
         if tolerance >= 0:
-            return NumericAnswer(value=value, tolerance=tolerance, weight=item.weight,
+            return NumericAnswer(value=value, tolerance=tolerance, weight=_answer_weight(item),
                                  feedback=feedback)
         block.error(item.line, f"the tolerance in {spec} is negative: write `value:tolerance` "
                                "with a tolerance of 0 or more")

@@ -10,15 +10,13 @@ from app.banks.gift.syntax import BLANK, FORMAT_RE, RESERVED_RE, Meta, Source, u
 from app.banks.gift.text import BLANK_TEXT, has_level2_heading, to_markdown
 from app.banks.markdown_export import stem_as_written
 from app.banks.moodle import QUESTION_ID_RE, IssueLog, QuestionIds, split_blocks, tag_slug
-from app.banks.questions import DIFFICULTIES, Choice, Question
-from app.exams.grading import FULL_MARKS_TOLERANCE
+from app.banks.questions import DIFFICULTIES, Question
 
 _TAG_LIKE_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 
 _POINTS_RE = re.compile(r"\d{1,6}(?:\.\d{1,2})?")
 _TRUEFALSE_LABELS = (("true", "false"), ("对", "错"), ("正确", "错误"))
-_KEY_FOR = {"words": "essay", "guidance": "essay", "truefalse": "truefalse",
-            "weights": "multiple"}
+_KEY_FOR = {"words": "essay", "guidance": "essay", "truefalse": "truefalse"}
 _SEPARATED_META = ("this [id:] or [tag:] comment is separated from its question by a blank "
                    "line, so it belongs to no question and is ignored: remove the blank line")
 _CATEGORY_NOT_ALONE = "`$CATEGORY:` must stand in a block of its own: leave a blank line before it"
@@ -184,21 +182,6 @@ class GiftReader:
             self.log.error(number, _DUPLICATE_ID.format(qid=qid, seen=seen), qid)
         return qid
 
-    def _default_shares(self, choices: tuple[Choice, ...], meta: Meta,
-                        qid: str) -> tuple[Choice, ...]:
-        """`[weights:none]`: the weights are the shares our scoring gives options without one
-        (written for Moodle); dropped, unless they were changed since."""
-        right = sum(choice.correct for choice in choices)
-        wrong = len(choices) - right
-        for choice in choices:
-            share = 100 / right if choice.correct else -100 / wrong
-            if abs((choice.weight or 0) - share) > 100 * FULL_MARKS_TOLERANCE:
-                line = next(n for n, key, _ in meta.keys if key == "weights")
-                self.log.warning(line, "[weights:none] is ignored: the weights are not the "
-                                       "shares it stands for, so they are kept as written", qid)
-                return choices
-        return tuple(replace(choice, weight=None) for choice in choices)
-
     # --- one question ---------------------------------------------------------------------------
     def _question(self, body: list[tuple[int, str]], meta: Meta) -> None:
         src, first = Source.build(body), body[0][0]
@@ -217,8 +200,6 @@ class GiftReader:
         choices = answers.choices
         if labels := keys.pop("truefalse", None):
             choices = tuple(replace(c, text=text) for c, text in zip(choices, labels, strict=True))
-        if keys.pop("weights", None):
-            choices = self._default_shares(choices, meta, qid)
         question = Question(
             id=qid, type=answers.type, stem=stem, tags=tags, explanation=answers.explanation,
             choices=choices, answers=answers.answers, pairs=answers.pairs, line=first, **keys)
@@ -319,8 +300,7 @@ def _our_keys(log: IssueLog, meta: Meta, qid: str, qtype: str) -> dict:
 _KEY_HINTS = {"points": "write a positive number with at most two decimals, such as 2 or 1.5",
               "difficulty": "write easy, medium or hard",
               "words": "write the word limit as a whole number, such as 300",
-              "truefalse": "write the two labels, such as True|False or 对|错",
-              "weights": "write [weights:none]"}
+              "truefalse": "write the two labels, such as True|False or 对|错"}
 
 
 def _key_value(key: str, value: str) -> object:
@@ -331,7 +311,5 @@ def _key_value(key: str, value: str) -> object:
         return value if value in DIFFICULTIES else None
     if key == "words":
         return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
-    if key == "weights":
-        return True if value == "none" else None
     labels = tuple(label.strip() for label in value.split("|"))
     return labels if tuple(label.casefold() for label in labels) in _TRUEFALSE_LABELS else None

@@ -21,10 +21,9 @@ BLANK = "\ue010"  # where a missing-word answer block stood
 RESERVED_RE = re.compile("[\ue000-\ue010]")
 
 # Moodle writes [id:] and [tag:]; the others are ours, for what GIFT has no place for (points,
-# difficulty, an essay's word limit and marking guidance, true/false labels, multiple response
-# without weights of its own): Moodle ignores them.
-OUR_KEYS = ("points", "difficulty", "words", "guidance", "truefalse", "weights")
-_META_RE = re.compile(r"\[(id|tag|points|difficulty|words|guidance|truefalse|weights):"
+# difficulty, an essay's word limit and marking guidance, true/false labels): Moodle ignores them.
+OUR_KEYS = ("points", "difficulty", "words", "guidance", "truefalse")
+_META_RE = re.compile(r"\[(id|tag|points|difficulty|words|guidance|truefalse):"
                       r"((?:\\.|[^\]\\])*)\]")
 FORMAT_RE = re.compile(r"\s*\[(html|moodle|plain|markdown)\]", re.I)
 _WEIGHT_RE = re.compile(r"\s*%([^%]*)%")

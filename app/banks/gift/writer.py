@@ -4,9 +4,9 @@ Each question is written as Moodle's exporter writes it (`::name::`, answers one
 general feedback), with `// [id:...]` and `// [tag:...]` comments and its text as
 `[markdown]`, so that :func:`app.banks.gift.read_gift` reads the same content back. What GIFT
 has no place for goes in comments Moodle ignores: `// [points:2]`, `// [difficulty:hard]`, an
-essay's `// [words:300]` and `// [guidance:...]`, true/false labels `// [truefalse:对|错]`,
-and `// [weights:none]` over a multiple-response question whose weights are only the shares
-our scoring gives options without weights (Moodle needs them written).
+essay's `// [words:300]` and `// [guidance:...]`, true/false labels `// [truefalse:对|错]`.
+Multiple-response options without a weight are written with the share our scoring gives them
+(+100/R %, −100/W %), which Moodle needs and the reader takes as no weight again.
 
 GIFT cannot hold ordering questions, regular-expression short answers other than `*`
 wildcards, matching questions with `->` in a left-hand text, weights on true/false options, or
@@ -84,8 +84,6 @@ def _comments(question: Question, language: str) -> list[str]:
         if "\n" in point:
             raise _CannotHold("a guidance point of several lines")
         out.append(f"// [guidance:{_comment(point)}]")
-    if question.type == "multiple" and all(c.weight is None for c in question.choices):
-        out.append("// [weights:none]")  # the weights written are our default shares
     if question.type == "truefalse":
         labels = tuple(choice.text for choice in question.choices)
         if labels != _TRUEFALSE_DEFAULT.get(language, ("True", "False")):
