@@ -24,6 +24,7 @@ from app.content.authoring import Issue
 
 _OPTION_RE = re.compile(r"([A-Z])[.)][ \t]*(.*)")  # Moodle: the space may be missing
 _ANSWER_RE = re.compile(r"ANSWER:[ \t]*(.*)")
+_LABELLED_ANSWER_RE = re.compile(r"([A-Za-z])[.)][ \t]*\S.*")  # `ANSWER: B) The edge tier`
 _ANSWER_LIKE_RE = re.compile(r"answer\s*[:：]", re.I)
 # Near misses of an option line: a small letter, or full-width / other punctuation.
 _OPTION_LIKE_RE = re.compile(r"[a-z][.)][ \t]|[A-Za-z][ \t]*[．）、：]")
@@ -84,6 +85,10 @@ class _AikenQuestion:
         self.answer_seen = True
         letters = [letter for letter, _, _ in self.options]
         value = value.strip().rstrip(".)")
+        if labelled := _LABELLED_ANSWER_RE.fullmatch(value):  # Moodle reads the first letter
+            self.log.warning(number, f"'ANSWER: {value}' is read as `ANSWER: {labelled[1]}`, "
+                                     "as Moodle reads it: the letter alone is enough", self.qid)
+            value = labelled[1]
         if len(value) != 1 or not value.isalpha():
             self.error(number, f"'ANSWER: {value}' must name one option by its letter, such as "
                                "`ANSWER: B` (Aiken questions have one right answer)")

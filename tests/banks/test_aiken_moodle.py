@@ -120,3 +120,9 @@ def test_moodle_errors_fixture_keeps_the_three_good_questions_as_moodle_does():
 def test_moodle_errors_fixture_is_refused_whole_by_default():
     bank, issues = fixture("aiken_errors.txt")
     assert bank is None and issues
+
+
+def test_an_answer_line_that_repeats_the_option_is_read_by_its_letter():
+    bank, issues = read("Which?\nA. one\nB. two\nANSWER: B) two\n")
+    assert [c.correct for c in bank.questions[0].choices] == [False, True]
+    assert [(i.line, i.severity) for i in issues] == [(4, "warning")]

@@ -484,8 +484,6 @@ def test_text_before_the_first_pair_is_an_error():
 
 
 def test_other_malformed_questions_are_errors():
-    assert errors("::Unclosed name Pick {=a ~b}")[0][1].startswith("the question name opened "
-                                                                    "with `::` is not closed")
     assert errors("{=a ~b}")[0][1].startswith("the question has no text")
     assert errors("Pick {=a ~}")[0][1].startswith("an answer has no text")
     assert errors("Pick {=only ~%0%}")[0][1].startswith("an answer has no text")

@@ -224,3 +224,11 @@ def test_many_questions_with_one_name_are_numbered_in_order():
     assert [q.id for q in bank.questions] == ["dh-gift-same"] + [
         f"dh-gift-same-{n}" for n in range(2, 51)]
     assert len(issues) == 49
+
+
+def test_an_unclosed_name_is_read_as_question_text_as_in_moodle():
+    bank, issues = read("::Unclosed name Pick {=a ~b}")
+    assert bank.questions[0].stem == "Unclosed name Pick"
+    assert bank.questions[0].id == "dh-gift-1"
+    assert [(i.line, i.severity) for i in issues] == [(1, "warning")]
+    assert "is not closed" in issues[0].message

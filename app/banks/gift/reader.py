@@ -207,15 +207,18 @@ class GiftReader:
         self.questions.append(question)
 
     def _head(self, raw: str, first: int) -> _Head | None:
-        """Name and format; None after reporting an unclosed name or skipping a description."""
+        """Name and format; None after skipping a description (reported)."""
         title, pos = "", 0
         if raw.lstrip().startswith("::"):
             start = raw.index("::") + 2
-            if (end := raw.find("::", start)) < 0:
-                self.log.error(first, "the question name opened with `::` is not closed: write "
-                                      "`::name::` before the question text (`\\:` for a colon)")
-                return None
-            title, pos = unhide(raw[start:end]).strip(), end + 2
+            if (end := raw.find("::", start)) < 0:  # Moodle: no name, the rest is the text
+                self.log.warning(first, "the question name opened with `::` is not closed: "
+                                        "read as a question without a name, as Moodle reads "
+                                        "it; write `::name::` before the question text "
+                                        "(`\\:` for a colon)")
+                pos = start
+            else:
+                title, pos = unhide(raw[start:end]).strip(), end + 2
         fmt = "moodle"
         if found := FORMAT_RE.match(raw, pos):
             fmt, pos = found[1].lower(), found.end()

@@ -36,14 +36,17 @@ class _CannotHold(Exception):
 
 def export_gift(bank: Bank) -> tuple[str, list[str]]:
     """The bank as GIFT text, and the IDs of the questions GIFT cannot hold (left out)."""
-    blocks = [f"// {_comment(bank.title)} ({bank.id})"]
-    skipped = []
+    blocks, skipped = [], []
     for question in bank.questions:
         try:
             blocks.append(gift_question(question, bank.language))
         except _CannotHold:
             skipped.append(question.id)
-    return "\n\n".join(blocks) + "\n", skipped
+    head = f"// {_comment(bank.title)} ({bank.id})"
+    if skipped:
+        head += ("\n// Not written, GIFT cannot hold them (export as Moodle XML or Markdown): "
+                 + ", ".join(skipped))
+    return "\n\n".join([head, *blocks]) + "\n", skipped
 
 
 def gift_question(question: Question, language: str = "en") -> str:
