@@ -42,10 +42,7 @@ def export_gift(bank: Bank) -> tuple[str, list[str]]:
             blocks.append(gift_question(question, bank.language))
         except _CannotHold:
             skipped.append(question.id)
-    head = f"// {_comment(bank.title)} ({bank.id})"
-    if skipped:
-        head += ("\n// Not written, GIFT cannot hold them (export as Moodle XML or Markdown): "
-                 + ", ".join(skipped))
+    head = f"// {_comment(bank.title)} ({bank.id})"  # app.banks.exports adds the skipped
     return "\n\n".join([head, *blocks]) + "\n", skipped
 
 
