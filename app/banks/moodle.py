@@ -156,8 +156,9 @@ class QuestionIds:
     says which question got which ID. A question without a name gets ``<bank_id>-<n>``.
     """
 
-    def __init__(self, log: IssueLog, bank_id: str) -> None:
-        self.log, self.bank_id = log, bank_id
+    def __init__(self, log: IssueLog, bank_id: str,
+                 how_to_choose: str = "give it a `// [id:...]` to choose one") -> None:
+        self.log, self.bank_id, self.how_to_choose = log, bank_id, how_to_choose
         self.lines: dict[str, int] = {}  # ID (case-folded) -> line of the question that has it
         self.numbers: dict[str, int] = {}  # base (case-folded) -> the last number it was given
         self.position = 0
@@ -189,7 +190,7 @@ class QuestionIds:
         self.numbers[base.casefold()] = number
         if seen is not None:
             self.log.warning(line, f"the name '{name}' gives the same ID as the question at "
-                                   f"line {seen}: this question's ID is {qid} (give it a "
-                                   "`// [id:...]` to choose one)", qid)
+                                   f"line {seen}: this question's ID is {qid} "
+                                   f"({self.how_to_choose})", qid)
         self.claim(qid, line)
         return qid

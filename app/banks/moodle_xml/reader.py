@@ -61,7 +61,8 @@ class XmlReader:
     # --- IDs ------------------------------------------------------------------------------------
     def _ids(self, elements: list[Node]) -> dict[int, str]:
         """Every question's ID: its valid `<idnumber>`, else one made of its name."""
-        ids, made = QuestionIds(self.log, self.bank_id), {}
+        ids = QuestionIds(self.log, self.bank_id, "give it an ID number in Moodle to choose one")
+        made: dict[int, str] = {}
         questions = [e for e in elements if e.attrs.get("type", "") in READERS]
         for element in questions:
             number = element.value("idnumber")
@@ -73,9 +74,12 @@ class XmlReader:
                                                "64, starting with a letter or digit): the ID "
                                                "is made of the name instead")
             elif (seen := ids.taken(number)) is not None:
-                self.log.error(element.line, f"ID number '{number}' is also the ID number of "
-                                             f"the question at line {seen}: give one of them "
-                                             "another ID number in Moodle", number)
+                # Moodle keeps ID numbers unique per category only: two categories of one
+                # export may share one. Not an ID, then, like a name.
+                self.log.warning(element.line, f"ID number '{number}' is also the ID number "
+                                               f"of the question at line {seen}: this "
+                                               "question's ID is made of its name",
+                                 number)
             else:
                 ids.claim(number, element.line)
                 made[id(element)] = number
