@@ -26,7 +26,8 @@ from markdown.util import AMP_SUBSTITUTE
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
-MAX_MARKDOWN_CHARS = 200_000
+from app.content.authoring import MAX_MARKDOWN_CHARS  # the formats' lint checks it too
+from app.content.linear_html import LinearInlineProcessor, bounded_nesting, memoise_start_tag_ends
 
 ResolveUrl = Callable[[str, str], str | None]
 
@@ -170,7 +171,7 @@ def sanitise_fragment(fragment: str, allowed: Mapping[str, frozenset[str]] = ALL
         not names <= ALLOWED.get(tag, frozenset()) for tag, names in key
     ):
         raise ValueError("sanitise_fragment only narrows ALLOWED")
-    return _mark_external_links(_cleaner(key).clean(fragment))
+    return _mark_external_links(_cleaner(key).clean(bounded_nesting(fragment)))
 
 
 # --- Resolving relative URLs ---------------------------------------------------------------
@@ -322,6 +323,7 @@ def _make_markdown(resolve_url: ResolveUrl | None) -> markdown.Markdown:
         },
         output_format="html",
     )
+    md.treeprocessors.register(LinearInlineProcessor(md), "inline", 20)  # same output, linear
     brackets = _BracketTable()
     for pattern in md.inlinePatterns:
         if isinstance(pattern, LinkInlineProcessor):  # links, images and references
@@ -331,6 +333,9 @@ def _make_markdown(resolve_url: ResolveUrl | None) -> markdown.Markdown:
         # backslash-escape placeholders in their attributes.
         md.treeprocessors.register(_ResolveUrls(md, resolve_url), "resolve_urls", -1)
     return md
+
+
+memoise_start_tag_ends()  # in Python-Markdown's own copy of html.parser (linear_html)
 
 
 def _flatten(tokens: list[dict]) -> list[TocEntry]:
