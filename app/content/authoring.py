@@ -17,6 +17,9 @@ from typing import Generic, TypeVar
 
 LANGUAGES = ("en", "zh_CN")  # what banks and rubrics may be written in
 MAX_TITLE = 200
+# The most Markdown rendered in one call (app.content.markdown.render_markdown refuses more):
+# a question's texts together, a lesson, a description.
+MAX_MARKDOWN_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,18 @@ def title_too_long(title: str, number: int, report: Reporter, key: str | None = 
                          f"{MAX_TITLE} or fewer", key)
     return True
 
+
+def text_too_long(path: str, line: int, texts: Iterable[str], key: str | None = None,
+                  what: str = "question") -> Issue | None:
+    """An error when ``texts`` (a question's text, options, feedback… together) are over
+    :data:`MAX_MARKDOWN_CHARS`, so lint refuses what the import could not render."""
+    size = sum(len(text) for text in texts)
+    if size <= MAX_MARKDOWN_CHARS:
+        return None
+    return Issue(path, line, f"the {what}'s text is {size:,} characters long (its text, options, "
+                             f"feedback and explanation together); the limit is "
+                             f"{MAX_MARKDOWN_CHARS:,}: shorten it or split it into several "
+                             f"{what}s", key)
 
 
 # -- key lines ------------------------------------------------------------------------------
