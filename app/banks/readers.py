@@ -17,7 +17,8 @@ from app.banks.gift import read_gift
 from app.banks.markdown_format import check_banks, read_bank_file
 from app.banks.moodle_xml import read_moodle_xml
 from app.banks.questions import Bank
-from app.content.authoring import Issue, errors_only
+from app.banks.rendering import question_pieces
+from app.content.authoring import Issue, errors_only, text_too_long
 
 SUFFIXES = (".md", ".gift", ".txt", ".xml")
 FORMATS = ("markdown", "gift", "aiken", "moodle-xml")
@@ -83,7 +84,8 @@ def read_for_import(files: list[tuple[str, bytes]], *, fmt: str | None = None,
                     bank_id: str | None = None, meta: dict | None = None,
                     keep_good: bool = False) -> Reading:
     """Read every file; with ``keep_good``, a Moodle file's question errors refuse only those
-    questions. Cross-file checks (duplicate IDs) always refuse."""
+    questions. Cross-file checks (duplicate IDs) and a question too long to render always
+    refuse."""
     banks: list[Bank] = []
     issues: list[Issue] = []
     refused: list[Issue] = []
@@ -95,7 +97,10 @@ def read_for_import(files: list[tuple[str, bytes]], *, fmt: str | None = None,
         if bank is not None:
             banks.append(bank)
             refused += errors_only(found)  # the reader kept the bank: only questions refused
-    across = check_banks(banks)
+    across = check_banks(banks) + [
+        issue for bank in banks for question in bank.questions
+        if (issue := text_too_long(bank.path, question.line, question_pieces(question),
+                                   question.id))]
     issues = sorted(issues + across, key=lambda issue: (issue.path, issue.line))
     blocking = [issue for issue in errors_only(issues) if issue not in refused]
     return Reading(banks, issues, blocking, refused)

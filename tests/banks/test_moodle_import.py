@@ -223,3 +223,20 @@ def test_the_gift_download_names_the_questions_gift_cannot_hold(app, client, sig
     text = client.get("/banks/bank/image-bank/download?format=gift").get_data(as_text=True)
     assert text.startswith("// Not written: GIFT cannot hold ORD-1 (use Moodle XML)\n")
     assert "Which tier is this?" in text and "Put in order" not in text
+
+
+@pytest.mark.parametrize("name, text", [
+    ("long.gift", "::Long::" + "a" * 200_001 + " {=yes ~no}\n"),
+    ("long.md", "---\nid: long-bank\ntitle: Long\narea: product\nlanguage: en\n---\n\n"
+                "## LONG-1\ntype: short\n\n" + "a" * 200_001 + "\n\n- yes\n"),
+])
+def test_a_question_too_long_to_render_is_a_lint_error_not_a_crash(runner, tmp_path, name,
+                                                                   text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    lint = runner.invoke(args=["banks", "lint", "--format",
+                               "gift" if name.endswith(".gift") else "markdown", str(path)])
+    assert lint.exit_code == 1
+    assert "characters long" in lint.output and "the limit is 200,000" in lint.output
+    imported = runner.invoke(args=["banks", "import", "--keep-good", str(path)])
+    assert imported.exit_code == 1 and "nothing was imported" in imported.output

@@ -274,7 +274,8 @@ def test_penalty_hints_and_combined_feedback_make_one_notice_per_question():
     ("plain_text", "2 * 3 &lt;b&gt;", "2 \\* 3 &lt;b&gt;"),
     ("markdown", "Use **bold**", "Use **bold**"),
     ("moodle_auto_format", "Line one\nline two", "Line one  \nline two"),
-    ("html", "<![CDATA[<h4>Head</h4><script>x()</script><p>Body</p>]]>", "Head<p>Body</p>"),
+    ("html", "<![CDATA[<h4>Head</h4><script>x()</script><p>Body</p>]]>",
+     "<strong>Head</strong>\n<p>Body</p>"),
 ])
 def test_each_text_format_becomes_our_markdown(fmt, text, stem):
     q, _ = one(quiz(question("truefalse", answer(100, "true") + answer(0, "false"), text=text,
