@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/formats.py [--sizes 64,256,1024,2048] [--give-up 20] [--only TEXT]
 
-Each reader (Markdown bank, GIFT, Aiken, Moodle XML when it is there) reads generated files
+Each reader (Markdown bank, GIFT, Aiken, Moodle XML) reads generated files
 of each size (KB) in each shape: normal questions, an error in every question, a warning in
 every question, and text with thousands of nested or unclosed tags. The renderer renders
 normal question texts and raw ``<b>``/``<div>`` text, one text up to the 200,000-character
@@ -24,12 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.banks.aiken import read_aiken  # noqa: E402
 from app.banks.gift import read_gift  # noqa: E402
 from app.banks.markdown_format import read_bank_file  # noqa: E402
+from app.banks.moodle_xml import read_moodle_xml  # noqa: E402
 from app.content.markdown import MAX_MARKDOWN_CHARS, render_markdown  # noqa: E402
-
-try:  # written alongside this benchmark (issue 17); skipped with a note while absent
-    from app.banks.moodle_xml import read_moodle_xml
-except ImportError:
-    read_moodle_xml = None  # type: ignore[assignment]
 
 TARGET_MB_S = 1.0
 FRONT = ("---\nid: bench-formats\ntitle: Formats benchmark\narea: product\nlanguage: en\n"
@@ -104,7 +100,7 @@ def _aiken(text: object) -> object:
 
 
 def _moodle_xml(data: object) -> object:
-    assert read_moodle_xml is not None and isinstance(data, bytes)
+    assert isinstance(data, bytes)
     return read_moodle_xml(data, "b.xml", "bench")
 
 
@@ -133,11 +129,10 @@ def lines() -> list[Line]:
         size // 7) + "x" + "</b>" * (size // 7) + " {T}", _gift))
     for shape, make in AIKEN_SHAPES:
         found.append(("aiken", shape, _repeated(make), _aiken))
-    if read_moodle_xml is not None:
-        found.append(("moodle xml", "normal questions",
-                      lambda size: moodle_xml(lambda n: f"<p>{PROSE}</p>", size), _moodle_xml))
-        found.append(("moodle xml", "nested <b> in html", lambda size: moodle_xml(
-            lambda n: "<b>" * 50 + "x" + "</b>" * 50, size), _moodle_xml))
+    found.append(("moodle xml", "normal questions",
+                  lambda size: moodle_xml(lambda n: f"<p>{PROSE}</p>", size), _moodle_xml))
+    found.append(("moodle xml", "nested <b> in html", lambda size: moodle_xml(
+        lambda n: "<b>" * 50 + "x" + "</b>" * 50, size), _moodle_xml))
     for shape, unit in (("normal question texts", PROSE + "\n\n- one\n- two *items*\n\n"),
                         ("raw <b>", "<b>"), ("raw <b>x</b>", "<b>x</b> "),
                         ("raw <div>", "<div>"), ("raw <div>x</div>", "<div>x</div>\n")):
@@ -160,8 +155,6 @@ def main() -> None:
                         "holds this text (e.g. renderer, html)")
     args = parser.parse_args()
     sizes = [int(kb) * 1024 for kb in args.sizes.split(",")]
-    if read_moodle_xml is None:
-        print("moodle xml: app.banks.moodle_xml.read_moodle_xml is not importable: skipped")
     failed = 0
     print(f"{'reader':<11}{'shape':<24}{'size':>8}{'time':>9}{'MB/s':>8}  target >= "
           f"{TARGET_MB_S:g} MB/s")
