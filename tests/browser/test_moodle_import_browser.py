@@ -16,6 +16,7 @@ from app.banks.moodle_xml import read_moodle_xml
 from app.extensions import db
 from tests.browser.conftest import sign_in
 from tests.browser.test_courses_browser import sign_in_zh
+from tests.browser.test_phone_layout_browser import OVERFLOW
 
 # What Moodle's "Export > Moodle XML format" writes, cut down to two questions (our own file).
 MOODLE_XML = Path(__file__).with_name("files") / "datahub-moodle.xml"
@@ -118,6 +119,8 @@ def test_in_chinese_a_trainer_keeps_the_good_questions_of_a_file(app, chromium, 
     expect(refused).to_be_visible()
     expect(refused).to_contain_text("broken-gift-broken")
     assert "Line" not in refused.inner_text() and "will not be imported" not in page.content()
+    fits = page.evaluate(OVERFLOW)  # the dry run's long messages wrap on a phone
+    assert fits["scrollWidth"] <= fits["width"], fits["wide"]
     page.locator('form[action="/banks/upload/confirm"] [type="submit"]').click()
     expect(page.locator(".flash-warning")).to_be_visible()
     with app.app_context():
