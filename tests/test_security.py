@@ -69,7 +69,7 @@ def test_unknown_pages_get_a_friendly_404(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_durable_commits(app):
     from app.extensions import db
 
     with app.app_context():
@@ -79,4 +79,6 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            # 2 = FULL: a commit is on disk before the reply (an acknowledged save is kept)
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
             conn.execute(sa.text("SELECT 1"))

@@ -66,7 +66,9 @@ def _install_pragmas(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit returns only once the WAL is fsynced, so an acknowledged answer
+        # survives a power cut or an OS crash, not only a process crash (decision 173).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
 
