@@ -13,7 +13,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from flask import Response, send_file
+from flask import Response, request, send_file
 
 CSV_TYPE = "text/csv"
 PDF_TYPE = "application/pdf"
@@ -32,6 +32,22 @@ def attachment(data: bytes, filename: str, mimetype: str,
     # fallback (证书.pdf -> .pdf): write the header the same way for every name instead.
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def stored_file(data: bytes, mimetype: str, sha256: str, *, max_age: int,
+                policy: str | None = None) -> Response:
+    """A stored image or document shown in a page (not downloaded): private cache for
+    ``max_age`` seconds, revalidated by its SHA-256; ``policy`` a Content-Security-Policy
+    for types that could be active content. Conditional on the request's If-None-Match."""
+    response = Response(data, mimetype=mimetype)
+    response.set_etag(sha256)
+    response.cache_control.private = True
+    response.cache_control.max_age = max_age
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if policy:
+        response.headers["Content-Security-Policy"] = policy
+    response.make_conditional(request)  # in place: 304 when the browser has this version
     return response
 
 

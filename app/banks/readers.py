@@ -102,5 +102,6 @@ def read_for_import(files: list[tuple[str, bytes]], *, fmt: str | None = None,
         if (issue := text_too_long(bank.path, question.line, question_pieces(question),
                                    question.id))]
     issues = sorted(issues + across, key=lambda issue: (issue.path, issue.line))
-    blocking = [issue for issue in errors_only(issues) if issue not in refused]
+    left_out = {id(issue) for issue in refused}  # by identity: linear in the errors
+    blocking = [issue for issue in errors_only(issues) if id(issue) not in left_out]
     return Reading(banks, issues, blocking, refused)

@@ -8,7 +8,6 @@ import binascii
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -36,6 +35,7 @@ from app.banks.forms import (
 from app.banks.models import Question, QuestionAsset, QuestionBank, QuestionVersion
 from app.banks.services import BankChange, ImportRefused, import_banks
 from app.content.dry_run import dry_run_import
+from app.downloads import stored_file
 from app.extensions import db
 from app.main.labels import label_lookups
 
@@ -118,13 +118,8 @@ def asset(sha256: str, name: str):
         QuestionAsset.sha256 == sha256)).scalar_one_or_none()
     if stored is None:
         abort(404)
-    response = Response(stored.data, mimetype=stored.media_type)
-    response.set_etag(stored.sha256)
-    response.cache_control.private = True
-    response.cache_control.max_age = 86400
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response.make_conditional(request)
+    return stored_file(stored.data, stored.media_type, stored.sha256, max_age=86400,
+                       policy="default-src 'none'; sandbox")
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from app.courses.forms import (
 )
 from app.courses.models import Course, CourseAsset, Lesson
 from app.database.concurrency import writes_on_get
+from app.downloads import stored_file
 from app.extensions import db
 
 bp = Blueprint("courses", __name__)
@@ -108,13 +109,8 @@ def asset(slug: str, asset_path: str):
         CourseAsset.course_id == course.id, CourseAsset.path == asset_path)).scalar_one_or_none()
     if stored is None:
         abort(404)
-    response = Response(stored.data, mimetype=stored.content_type)
-    response.set_etag(stored.sha256)
-    response.cache_control.private = True
-    response.cache_control.max_age = 3600
-    if stored.content_type == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = SVG_POLICY
-    return response.make_conditional(request)
+    return stored_file(stored.data, stored.content_type, stored.sha256, max_age=3600,
+                       policy=SVG_POLICY if stored.content_type == "image/svg+xml" else None)
 
 
 @bp.route("/courses/<slug>/feedback", methods=["GET", "POST"])
