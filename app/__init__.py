@@ -80,6 +80,7 @@ def register_models() -> None:
     from app.courses import models as _courses  # noqa: F401
     from app.evaluations import models as _evaluations  # noqa: F401
     from app.exams import models as _exams  # noqa: F401
+    from app.main import models as _main  # noqa: F401
     from app.notifications import kinds
     from app.notifications import models as _notifications  # noqa: F401
     from app.rubrics import models as _rubrics  # noqa: F401

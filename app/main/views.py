@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.assessments.models import AssessmentRecord, RecordState
 from app.auth.models import User
 from app.auth.permissions import Permission, can, public
 from app.complaints.models import Complaint
 from app.database import utcnow
+from app.database.concurrency import writes_on_get
 from app.downloads import PDF_TYPE, attachment
 from app.evaluations.services import queue
 from app.extensions import db
 from app.i18n import local_today
+from app.main import health
 from app.main.navigation import navigation_context
 from app.oversight.archive import entries as archive_service
 from app.oversight.archive.pdf import archive_pdf as build_archive_pdf
@@ -44,13 +45,16 @@ def home():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 otherwise (for load balancers)."""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """200 when the database answers a read, 503 otherwise (for load balancers)."""
+    return health.read_check()
+
+
+@bp.route("/healthz/write")
+@public
+@writes_on_get
+def healthz_write():
+    """200 when the database takes a committed write, 503 otherwise (for monitors)."""
+    return health.write_check()
 
 
 def _viewable_person(person_id: int) -> User:

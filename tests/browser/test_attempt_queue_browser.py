@@ -200,6 +200,16 @@ def test_server_errors_keep_the_answer_and_back_off_longer_each_time(queue):
     assert queue("return h.waiting()") == [5000]  # a success starts the back-off again
 
 
+def test_a_database_outage_passes_on_the_servers_words_other_errors_do_not(queue):
+    queue('h.queue.change("3", "through an outage", false); await h.runTimers()')
+    queue("await h.reply(503, {error: 'database_unavailable', message: 'No database'})")
+    assert queue("return h.lastEvent()") == ["server-error", {"seconds": 5,
+                                                               "message": "No database"}]
+    queue("await h.runTimers(); await h.reply(500, {error: 500, message: 'Internal'})")
+    assert queue("return h.lastEvent()") == ["server-error", {"seconds": 10}]
+    assert queue("return h.kept()")["3"]["response"] == "through an outage"
+
+
 def test_submitting_makes_one_last_try_and_then_sends_nothing_more(queue):
     queue('h.queue.change("3", "a", false); h.queue.change("5", "b", false);'
           ' window.done = false; h.queue.finish().then(() => { window.done = true; })')

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from werkzeug.serving import make_server
 
 from app.auth.models import User
 from app.database import utcnow
@@ -19,6 +23,7 @@ from app.exams.models import Attempt, AttemptItem
 from app.extensions import db
 from tests.browser.conftest import sign_in
 from tests.exams.builders import make_exam
+from tests.helpers import make_app
 
 
 def _open_attempt(page, exam_id):
@@ -228,3 +233,42 @@ def test_the_review_shows_pairs_on_one_line_and_the_essay_as_text(app, page, mak
     expect(page.locator("[data-chosen]")).to_contain_text("您的答案")
     expect(page.locator(".pair-lines li").nth(2)).to_contain_text("正确答案：")
     _screenshot(page, "exam-review-zh.png")
+
+
+@pytest.fixture
+def server_without_database(database_url, tmp_path):
+    """The same app served on another port with its database unreachable (a PostgreSQL
+    port nobody listens on, or an SQLite path that is a folder): a database outage."""
+    if database_url.startswith("postgresql"):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test?connect_timeout=3"
+    else:
+        url = f"sqlite:///{tmp_path}"
+    broken = make_app(url)
+    server = make_server("127.0.0.1", 0, broken, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_database_outage_shows_the_servers_words_and_saves_once_it_is_back(
+        app, page, make_user, live_server, server_without_database):
+    exam_id = make_exam(app)
+    sign_in(page, make_user())
+    attempt_id = _open_attempt(page, exam_id)
+    # The saves reach the app while its database is gone (same cookies, same secret).
+    page.route("**/answers", lambda route: route.fulfill(response=route.fetch(
+        url=route.request.url.replace(live_server, server_without_database))))
+    page.locator("#a-3").fill("kept through an outage")
+    banner = page.locator("[data-server-error]")
+    expect(banner).to_be_visible()
+    expect(banner).to_have_text("The database is not answering, so your latest changes are "
+                                "not saved yet. They are kept on this device and saving is "
+                                "retried automatically.")
+    assert _kept_on_device(page, attempt_id)["3"]["response"] == "kept through an outage"
+    page.unroute("**/answers")  # the database is back: the retry saves it
+    expect(_status(page)).to_have_text("All answers saved.", timeout=15_000)
+    expect(banner).to_be_hidden()
+    assert _stored(app, attempt_id, 3) == "kept through an outage"

@@ -65,7 +65,9 @@ function banners(page) {
     "stale": () => { $("[data-stale-banner]").hidden = false; setStatus(messages.stale, "error"); },
     "offline": () => { show(offline); setStatus(messages.unsaved, "warn"); },
     "signed-out": () => { show(signedOut); setStatus(messages.sessionEndedText, "warn"); },
-    "server-error": ({ seconds }) => {
+    "server-error": ({ seconds, message }) => {
+      const text = $("[data-server-error-message]", serverError);
+      text.textContent = message || text.dataset.default;
       show(serverError);
       setStatus(messages.serverErrorText.replace("__N__", String(seconds)), "warn");
     },

@@ -112,7 +112,9 @@ export class SaveQueue {
     } else if (kind === "server-error") {
       this.failures += 1;
       const seconds = serverErrorDelay(this.failures);
-      this.report(kind, { seconds });
+      // A database outage says so in its own words; other server errors keep the page's.
+      const detail = body.error === "database_unavailable" ? { message: body.message } : {};
+      this.report(kind, { seconds, ...detail });
       this.retryLater(seconds * 1000);
     } else if (kind === "refused" || kind === "closed") {
       this.halt(kind === "closed");
