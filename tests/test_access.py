@@ -10,8 +10,8 @@ from app.auth.models import Role
 from app.auth.permissions import ROLE_GRANTS
 from tests.helpers import csrf_token, login
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "main.healthz", "static",
-                    "calendar.feed"}  # the feed: its secret token is the key
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "main.healthz", "main.healthz_write",
+                    "static", "calendar.feed"}  # the feed: its secret token is the key
 DUMMY_ARGS = {"IntegerConverter": 1, "FloatConverter": 1.0, "PathConverter": "x/y",
               "UUIDConverter": "00000000-0000-0000-0000-000000000001"}
 
