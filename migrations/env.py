@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -52,6 +53,55 @@ def get_metadata():
     return target_db.metadata
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """Run the migrations with SQLite's foreign keys off, and put them back on after.
+
+    A batch operation rebuilds a table (new table, copy, drop, rename). With foreign
+    keys on, dropping the old table deletes its rows first: that fails on a RESTRICT
+    reference and cascade-deletes the rows of an ON DELETE CASCADE one (questions of a
+    rebuilt question bank). The pragma is a no-op inside a transaction, so it is set on
+    the driver's connection before Alembic begins one; check_foreign_keys() then checks
+    each revision before it commits.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver_connection = connection.connection.driver_connection
+    driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            # Left open when there was nothing to run (Alembic's read of the version);
+            # the pragma would be a no-op inside it, and closing rolls it back anyway.
+            connection.rollback()
+        # The connection goes back to the pool: the app expects foreign keys on.
+        driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(ctx, step, heads, run_args):
+    """Refuse a revision that leaves a dangling reference (SQLite, foreign keys off).
+
+    Called after each revision, inside its transaction: raising rolls it back.
+    """
+    if ctx.connection.dialect.name != "sqlite":
+        return
+    problems = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        shown = ", ".join(f"{table} row {rowid} -> {parent}"
+                          for table, rowid, parent, _ in problems[:10])
+        raise RuntimeError(f"{_describe(step)}: {len(problems)} rows break a foreign key: "
+                           f"{shown}; nothing of this revision was committed")
+
+
+def _describe(step):
+    direction = "upgrade" if step.is_upgrade else "downgrade"
+    source = ",".join(step.source_revision_ids) or "base"
+    destination = ",".join(step.destination_revision_ids) or "base"
+    return f"{direction} {source} -> {destination}"
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -98,10 +148,11 @@ def run_migrations_online():
 
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("on_version_apply", (check_foreign_keys,))
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
