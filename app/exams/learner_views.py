@@ -28,8 +28,8 @@ from sqlalchemy.orm import joinedload
 
 from app.database import utcnow
 from app.database.concurrency import begin_write_phase, end_write_phase, reads_first, writes_on_get
+from app.exams import attempt_html, learner_pages, review_policy, statistics
 from app.exams import attempts as svc
-from app.exams import learner_pages, review_policy, statistics
 from app.exams.models import Attempt, AttemptItem, AttemptState, Exam
 from app.extensions import db
 
@@ -59,6 +59,9 @@ def my_exams():
     page = render_template("exams/my_exams.html", groups=groups, now=utcnow(),
                            review_visible=review_policy.review_visible)
     return page  # expired attempts found on the way were finalised: the request commits
+
+
+bp.add_app_template_global(attempt_html.section, "question_section")
 
 
 @bp.route("/<int:exam_id>/")
