@@ -12,6 +12,7 @@ control the clock; they flush, the caller commits.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -46,13 +47,29 @@ __all__ = ["DEFAULT_GRACE", "PAGE_CLOCK_TOLERANCE", "SEQ_SHIFT", "AnswerTarget",
            "AttemptRefused", "Draw", "SaveRefused", "Served", "accommodation", "answer_target",
            "attempts_of", "banks_stamp", "can_sit_again", "close_expired", "draw_questions",
            "finalise_if_expired", "grade_attempt", "in_audience", "prepare_draw", "refuse_save",
-           "rule_filters", "save_answer", "start_attempt", "store_answer", "submit_attempt",
+           "refuse_early", "rule_filters", "save_answer", "start_attempt", "start_delay",
+           "start_opens_at", "store_answer", "submit_attempt",
            "to_original"]
 
 
 def accommodation(exam: Exam, user: User) -> Accommodation | None:
     return db.session.execute(sa.select(Accommodation).where(
         Accommodation.exam_id == exam.id, Accommodation.user_id == user.id)).scalar_one_or_none()
+
+
+def start_delay(exam: Exam, user: User) -> timedelta:
+    """This person's share of the exam's start spread, in [0, spread): the same on every
+    page and every host (derived from the exam and the person, never stored)."""
+    if exam.start_spread_seconds <= 0:
+        return timedelta(0)
+    digest = hashlib.sha256(f"start-spread:{exam.id}:{user.id}".encode()).digest()
+    return timedelta(milliseconds=int.from_bytes(digest[:8], "big")
+                     % (exam.start_spread_seconds * 1000))
+
+
+def start_opens_at(exam: Exam, user: User) -> datetime:
+    """When this person may start: the opening, plus their delay when starts are spread."""
+    return exam.opens_at + start_delay(exam, user)
 
 
 def in_audience(exam: Exam, user: User) -> bool:
@@ -94,6 +111,7 @@ def start_attempt(exam: Exam, user: User, now: datetime, draw: Draw | None = Non
         return running  # reload, new tab, other device: the same attempt continues
     extra = accommodation(exam, user)
     _refuse_outside_window(exam, now, len(previous), _attempts_allowed(exam, extra))
+    refuse_early(exam, user, now)
     limit = timedelta(minutes=exam.time_limit_minutes + (extra.extra_minutes if extra else 0))
     return _insert_attempt(exam, user, len(previous) + 1, now, min(now + limit, exam.closes_at),
                            draw or prepare_draw(exam))
@@ -106,6 +124,16 @@ def _refuse_outside_window(exam: Exam, now: datetime, used: int, allowed: int) -
         raise AttemptRefused(_l("This exam has closed."))
     if used >= allowed:
         raise AttemptRefused(_l("You have used all your attempts at this exam."))
+
+
+def refuse_early(exam: Exam, user: User, now: datetime) -> None:
+    """Starts are spread: this person's own start has not opened yet."""
+    if exam.opens_at <= now < start_opens_at(exam, user):
+        raise AttemptRefused(_l(
+            "Your start opens %(n)d seconds after the exam opens: starts are spread over "
+            "%(spread)d seconds so that everyone's page loads at once. Your time starts when "
+            "you start.", n=int(start_delay(exam, user).total_seconds()) + 1,
+            spread=exam.start_spread_seconds))
 
 
 def _insert_attempt(exam: Exam, user: User, number: int, now: datetime, deadline: datetime,

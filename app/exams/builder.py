@@ -23,7 +23,7 @@ and changes to the settings, audience or sections of a published exam. Drafts ar
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -40,6 +40,7 @@ from app.exams.builder_rules import BuilderError
 from app.exams.grading import SCORING_MODES
 from app.exams.models import Accommodation, Exam, ExamAudience
 from app.extensions import db
+from app.templating import display_datetime
 
 __all__ = ["AUDIENCES", "COMBINE_MODES", "FROZEN_FIELDS", "REVIEW_TIMES", "AudienceChoice",
            "BuilderError", "ExamSettings", "audience_of", "create_exam", "duplicate_exam",
@@ -49,6 +50,7 @@ __all__ = ["AUDIENCES", "COMBINE_MODES", "FROZEN_FIELDS", "REVIEW_TIMES", "Audie
 COMBINE_MODES = ("highest", "last")
 REVIEW_TIMES = ("after_submit", "after_close")
 MAX_TIME_LIMIT = 600
+MAX_START_SPREAD = 600  # seconds
 FROZEN_FIELDS = ("opens_at", "time_limit_minutes", "attempts_allowed", "combine", "pass_mark",
                  "shuffle_questions", "shuffle_options", "scoring")
 
@@ -73,6 +75,7 @@ class ExamSettings:
     review_answers: bool = False
     review_explanations: bool = False
     review_when: str = "after_close"
+    start_spread_seconds: int = 0
 
     @classmethod
     def of(cls, exam: Exam) -> ExamSettings:
@@ -99,6 +102,19 @@ def _check_choices(settings: ExamSettings) -> None:
 def _check_window(settings: ExamSettings) -> None:
     if settings.closes_at <= settings.opens_at:
         raise BuilderError(_("The exam must close after it opens."), "closes_at")
+    spread = settings.start_spread_seconds
+    if not 0 <= spread <= MAX_START_SPREAD:
+        raise BuilderError(_("Spread the starts over 0 to %(max)d seconds.",
+                             max=MAX_START_SPREAD), "start_spread_seconds")
+    # A later start must not mean less time: the last one still gets the whole time limit.
+    needed = timedelta(minutes=settings.time_limit_minutes, seconds=spread)
+    if spread and settings.closes_at - settings.opens_at < needed:
+        raise BuilderError(_("With starts spread over %(n)d seconds, the exam must stay open "
+                             "for at least the time limit plus %(n)d seconds, so that the "
+                             "last to start still has the whole time: close it at %(time)s "
+                             "or later.", n=spread,
+                             time=display_datetime(settings.opens_at + needed)),
+                           "closes_at")
 
 
 def _check_frozen(exam: Exam, settings: ExamSettings) -> None:

@@ -34,6 +34,7 @@ from app.admin.forms import MultiCheckboxField
 from app.banks.forms import DIFFICULTY_LABELS, TYPE_LABELS
 from app.banks.questions import DIFFICULTIES, QUESTION_TYPES
 from app.exams.builder import (
+    MAX_START_SPREAD,
     MAX_TIME_LIMIT,
     AudienceChoice,
     ExamSettings,
@@ -99,6 +100,14 @@ class ExamForm(FlaskForm):
                                    validators=[DataRequired()])
     time_limit_minutes = IntegerField(_l("Time limit (minutes)"), default=60, validators=[
         InputRequired(), NumberRange(1, MAX_TIME_LIMIT)])
+    start_spread_seconds = IntegerField(
+        _l("Spread the starts over (seconds)"), default=0,
+        validators=[Opt(), NumberRange(0, MAX_START_SPREAD)],
+        description=_l("For an exam that many people start at the same moment (a whole "
+                       "company at 10:00): each person's Start opens up to this many seconds "
+                       "after the opening, the same for them on every page, so that every "
+                       "page loads quickly. Their time starts when they start. 0: everyone "
+                       "at once."))
     attempts_allowed = IntegerField(_l("Attempts allowed"), default=1, validators=[
         InputRequired(), NumberRange(1, 20)])
     combine = SelectField(_l("With several attempts"), choices=_choices(COMBINE_LABELS))
@@ -121,6 +130,7 @@ class ExamForm(FlaskForm):
         values = {name: self[name].data if name in self else getattr(exam, name)
                   for name in ExamSettings.__dataclass_fields__}
         values["instructions"] = values["instructions"] or ""
+        values["start_spread_seconds"] = values["start_spread_seconds"] or 0  # empty: at once
         return ExamSettings(**values)
 
     def audience_choice(self) -> AudienceChoice:

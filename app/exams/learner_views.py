@@ -71,8 +71,11 @@ def start_page(exam_id: int):
         abort(404)
     attempts = svc.attempts_of(exam, current_user)
     extra = svc.accommodation(exam, current_user)
+    now, start_at = utcnow(), svc.start_opens_at(exam, current_user)
     return render_template("exams/start.html", exam=exam, attempts=attempts, extra=extra,
-                           form=FlaskForm(), now=utcnow())
+                           form=FlaskForm(), now=now, start_at=start_at,
+                           opens_in=max(0.0, (start_at - now).total_seconds()),
+                           delay=svc.start_delay(exam, current_user).total_seconds())
 
 
 @bp.route("/<int:exam_id>/start", methods=["POST"])
@@ -82,10 +85,12 @@ def start(exam_id: int):
     exam = db.session.get(Exam, exam_id, options=[joinedload(Exam.rules)])
     if exam is None:
         abort(404)
-    # Drawing the questions only reads: it happens before the write lock is taken.
-    draw = svc.prepare_draw(exam) if exam.published_at is not None else None
-    begin_write_phase()
     try:
+        # Refused before the draw: a person pressing Start early costs one read.
+        svc.refuse_early(exam, current_user, utcnow())
+        # Drawing the questions only reads: it happens before the write lock is taken.
+        draw = svc.prepare_draw(exam) if exam.published_at is not None else None
+        begin_write_phase()
         try:
             attempt = svc.start_attempt(exam, current_user, utcnow(), draw)
             db.session.flush()

@@ -42,6 +42,9 @@ class Exam(TableModel):
     audience: Mapped[str] = mapped_column(sa.String(10), default="everyone")  # teams, people
     # Blind marking: markers see "Candidate 1, 2…" instead of names until marks are saved.
     blind_marking: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Starts spread over this many seconds after opening: each person's own start opens
+    # at opens_at + a delay fixed per person (attempts.start_opens_at); 0 = all at once.
+    start_spread_seconds: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"))
