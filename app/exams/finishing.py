@@ -73,22 +73,39 @@ def _finish(attempt: Attempt, when: datetime, now: datetime, *, expired: bool) -
 
 
 def grade_attempt(attempt: Attempt) -> None:
-    """Grade every served version with the exam's scoring; essays wait for a marker."""
+    """Grade every served version with the exam's scoring; essays wait for a marker.
+
+    One read and one batched UPDATE (an executemany), not an ORM object per item: at the
+    deadline thousands of attempts are graded within seconds.
+    """
     rows = db.session.execute(
-        sa.select(AttemptItem, QuestionVersion.content)
+        sa.select(AttemptItem.id, AttemptItem.points, AttemptItem.response, AttemptItem.status,
+                  AttemptItem.score, QuestionVersion.content)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .where(AttemptItem.attempt_id == attempt.id)).all()
-    pending = False
-    for item, content in rows:
-        if item.status == MARKED:
+    pending, total, grades = False, 0.0, []
+    for row in rows:
+        if row.status == MARKED:
+            total += row.score or 0
             continue
-        result = grade({**content, "points": item.points}, item.response,
+        result = grade({**row.content, "points": row.points}, row.response,
                        scoring=attempt.exam.scoring)
-        item.score, item.status = result.points, result.status
+        grades.append({"id": row.id, "score": result.points, "status": result.status})
+        total += result.points or 0
         pending = pending or result.status == NEEDS_MARKING
-    attempt.score = round(sum(item.score or 0 for item, _ in rows), 2)
+    if grades:
+        db.session.execute(sa.update(AttemptItem), grades)  # bulk UPDATE by primary key
+        _expire_loaded_items(attempt.id)
+    attempt.score = round(total, 2)
     attempt.move_to(AttemptState.AWAITING_MARKING if pending else AttemptState.GRADED)
     db.session.flush()
+
+
+def _expire_loaded_items(attempt_id: int) -> None:
+    """Items of the attempt already in the session read their new grades on next access."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, AttemptItem) and obj.attempt_id == attempt_id:
+            db.session.expire(obj, ["score", "status"])
 
 
 def close_expired(now: datetime, grace: timedelta = DEFAULT_GRACE) -> int:
