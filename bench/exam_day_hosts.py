@@ -40,6 +40,7 @@ import os
 import resource
 import secrets
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -75,6 +76,11 @@ def gunicorn_pids(master: int) -> list[int]:
     except OSError:
         children = []
     return [master, *map(int, children)]
+
+
+def accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def signal_pids(pids: list[int], signum: int) -> None:
@@ -136,6 +142,9 @@ class HostsDriver(day.Driver):
         self.info["killed_at_epoch"] = time.time()
         signal_pids(pids, signal.SIGKILL)
         self.info["killed_pids"] = pids
+        while accepts(self.p["port_a"]):  # gone once its listening socket is closed
+            await asyncio.sleep(0.002)
+        self.info["dead_at_epoch"] = time.time()
 
     async def answering(self, people) -> None:
         killer = asyncio.create_task(self.kill_later())
@@ -252,18 +261,20 @@ def lost_and_wrong(app, confirmed: list[tuple[int, int, int, str]], attempts: li
     return {"checked": len(last), **{k: counts[k] for k in ("lost", "wrong", "newer")}}
 
 
-def host_split(rows: list[dict], port_a: int, port_b: int, killed_at: float) -> dict:
+def host_split(rows: list[dict], port_a: int, port_b: int, kill: tuple[float, float]) -> dict:
     """From nginx's log: which host answered the requests sent before and after the kill,
-    which were in progress on A when it died, and what nginx passed on to the other host."""
+    which were in progress on A when it died, and what nginx passed on to the other host.
+    ``kill``: when the SIGKILL was sent and when A's socket was gone (epoch seconds)."""
     names = {f"127.0.0.1:{port_a}": "A", f"127.0.0.1:{port_b}": "B"}
+    killed, dead = kill[0], kill[1] + 0.002  # nginx logs times to the millisecond
     split = Counter()
     for row in rows:
         began = row["at"] - row["seconds"]  # nginx logs when the reply ends
         host = names.get(row["upstreams"][-1], "none")
-        if began < killed_at <= row["at"] and "A" in {names.get(u) for u in row["upstreams"]}:
+        if began < dead and row["at"] >= killed and names.get(row["upstreams"][0]) == "A":
             split[f"in progress on A at the kill: {row['method']} {row['status']}"] += 1
         else:
-            split[f"{'before' if began < killed_at else 'after'} the kill, answered by {host}"] += 1
+            split[f"{'before' if began < killed else 'after'} the kill, answered by {host}"] += 1
         if len(row["upstreams"]) > 1:
             split[f"passed on by nginx: {row['method']}"] += 1
     return dict(sorted(split.items()))
@@ -401,8 +412,9 @@ def serve_and_drive(args, url: str, secret: str, folder: Path, exam_id: int,
         nginx.stop()
         day.stop_gunicorn(proc_a, log_a)
         day.stop_gunicorn(proc_b, log_b)
-    killed = result["info"].get("killed_at_epoch", float("inf"))
-    return result, host_split(nginx.access_log(), port_a, port_b, killed)
+    info = result["info"]
+    kill = (info.get("killed_at_epoch", float("inf")), info.get("dead_at_epoch", float("inf")))
+    return result, host_split(nginx.access_log(), port_a, port_b, kill)
 
 
 def main() -> None:
