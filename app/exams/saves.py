@@ -87,9 +87,20 @@ def store_answer(attempt_id: int, target: AnswerTarget, position: int, response:
     updated = cast(sa.CursorResult[Any], db.session.execute(_store_query(flagged is not None), {
         "item_attempt": attempt_id, "item_position": position, "new_seq": seq,
         "new_response": response, "new_saved_at": now, "new_flagged": flagged})).rowcount
-    if updated != 1:
+    if updated != 1 and not _already_stored(attempt_id, position, seq, response, flagged):
         raise SaveRefused(_l("A newer answer to this question was saved from another page; "
                              "reload to see it."), "stale")
+
+
+def _already_stored(attempt_id: int, position: int, seq: int, response: Any,
+                    flagged: bool | None) -> bool:
+    """The same save again (a retry after a lost reply, or a proxy's 502 after the app had
+    stored it): it is acknowledged, not refused as stale."""
+    row = db.session.execute(sa.select(AttemptItem.seq, AttemptItem.response,
+                                       AttemptItem.flagged).where(
+        AttemptItem.attempt_id == attempt_id, AttemptItem.position == position)).first()
+    return (row is not None and row.seq == seq and row.response == response
+            and (flagged is None or row.flagged == flagged))
 
 
 def _refuse_foreign_seq(seq: int, target: AnswerTarget) -> None:

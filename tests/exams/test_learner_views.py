@@ -77,6 +77,20 @@ def test_a_stale_page_cannot_overwrite_a_newer_answer(client, signed_in, exam_id
         f"/exams/attempts/{attempt_id}").get_data(as_text=True)
 
 
+def test_the_same_save_sent_again_is_acknowledged_a_different_one_is_not(
+        client, signed_in, exam_id):
+    # A retry after a lost reply (a proxy's 502 after the app had stored it) carries the
+    # same seq and answer: it is saved, not "stale". Another answer at that seq is refused.
+    signed_in("learner")
+    attempt_id = _start(client, exam_id)
+    base = _seq_base(client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True))
+    assert _save(client, attempt_id, 3, "MLPS 2.0", base + 1).status_code == 200
+    again = _save(client, attempt_id, 3, "MLPS 2.0", base + 1)
+    assert again.status_code == 200 and again.get_json()["saved"] is True
+    other = _save(client, attempt_id, 3, "something else", base + 1)
+    assert other.status_code == 409 and other.get_json()["error"] == "stale"
+
+
 def test_a_save_after_the_deadline_is_refused_and_earlier_answers_are_graded(
         app, client, signed_in, exam_id):
     signed_in("learner")
