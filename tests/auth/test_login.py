@@ -291,3 +291,27 @@ def test_an_unknown_email_costs_the_same_hashing_as_a_wrong_password(app, make_u
             services.authenticate(email, "wrong-password")
     assert calls == {"generate": 0, "check": 3}
     assert werkzeug.security.check_password_hash is real_check
+
+
+def test_with_redis_down_sign_in_still_works_and_is_still_throttled(migrated_database,
+                                                                     make_user, caplog):
+    """The shared throttle's store not answering is no reason to lock everyone out."""
+    import logging
+    import socket
+
+    try:
+        import redis  # noqa: F401 - the redis:// storage needs it
+    except ImportError:
+        skip_or_fail("the 'redis' package is not installed: DEV_EXTRAS=redis python3 dev.py test")
+    with socket.socket() as s:  # a port nobody listens on: connections are refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = make_app(migrated_database, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0",
+                   LOGIN_LIMIT_PER_ACCOUNT="3 per minute")
+    person, other = make_user(), make_user()
+    caplog.set_level(logging.WARNING)
+    assert login(app.test_client(), person).status_code == 302  # signed in
+    codes = [login(app.test_client(), other, "wrong-password!").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]  # counted in memory meanwhile
+    warnings = [r for r in caplog.records if "throttle storage unavailable" in r.getMessage()]
+    assert len(warnings) == 1  # once a minute, not once a request
