@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.main.failures import TracebackThrottle, describe
 
 # Seconds a client should wait before retrying when the database is unavailable.
@@ -91,7 +91,7 @@ def _database_unavailable():
     from app.auth.login import wants_json
 
     # The page is rendered as for a visitor: loading the person needs the database.
-    current_app.login_manager._update_request_context_with_user()
+    login_manager._update_request_context_with_user()
     if wants_json():
         response = jsonify(error="database_unavailable",
                            message=str(DATABASE_UNAVAILABLE_SAVE))

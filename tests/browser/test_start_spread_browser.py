@@ -29,7 +29,8 @@ def _waiting_person(app, make_user, exam_id, low: float, high: float, **kwargs):
     for _ in range(100):
         person = make_user("learner", **kwargs)
         with app.app_context():
-            user = db.session.execute(sa.select(User).where(User.email == person.email)).scalar_one()
+            user = db.session.execute(
+                sa.select(User).where(User.email == person.email)).scalar_one()
             delay = svc.start_delay(db.session.get(Exam, exam_id), user)
         if timedelta(seconds=low) <= delay <= timedelta(seconds=high):
             return person
