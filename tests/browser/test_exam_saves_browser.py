@@ -104,7 +104,12 @@ def test_a_revoked_session_asks_to_sign_in_again_and_nothing_is_lost(
     expect(refused).to_be_visible(timeout=10_000)
     expect(refused).to_contain_text("This form has expired")
     expect(banner).to_be_hidden()
-    page.get_by_role("link", name="Reload the page").click()
+    # The reloaded page says "All answers saved." before it re-sends the kept answer, so
+    # wait for that save's reply, not for the text.
+    with page.expect_response(lambda r: r.url.endswith("/answers")
+                              and r.request.method == "POST", timeout=15_000) as sent:
+        page.get_by_role("link", name="Reload the page").click()
+    assert sent.value.status == 200
     expect(page.locator("#a-3")).to_have_value("typed after the session ended")
     expect(_status(page)).to_have_text("All answers saved.", timeout=10_000)
     assert _stored(app, attempt_id, 3) == "typed after the session ended"
